@@ -1,0 +1,103 @@
+/** Every error framepipe raises on purpose carries one of these codes (docs/errors.md). */
+export type ErrorCode =
+  | 'FRAMEPIPE_ERR_CONFIG'
+  | 'FRAMEPIPE_ERR_POISON_FRAME'
+  | 'FRAMEPIPE_ERR_FRAME_TOO_LARGE'
+  | 'FRAMEPIPE_ERR_REDIS_UNAVAILABLE'
+  | 'FRAMEPIPE_ERR_SHUTDOWN_TIMEOUT'
+  | 'FRAMEPIPE_ERR_SOURCE'
+  | 'FRAMEPIPE_ERR_PROCESSOR'
+  | 'FRAMEPIPE_ERR_MAX_DELIVERIES'
+  | 'FRAMEPIPE_ERR_LEASE_HELD';
+
+export class FramepipeError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+export interface ConfigIssue {
+  /** Dotted path of the option, e.g. `redis.port`. */
+  readonly path: string;
+  readonly message: string;
+  readonly value: unknown;
+}
+
+/** Bad configuration: raised at start-up, the CLI exits with code 2. */
+export class ConfigError extends FramepipeError {
+  constructor(
+    message: string,
+    readonly issues: readonly ConfigIssue[] = [],
+    options?: ErrorOptions,
+  ) {
+    super('FRAMEPIPE_ERR_CONFIG', message, options);
+  }
+}
+
+/** An entry that can never be processed (bad fields, undecodable JPEG): dead-lettered at once. */
+export class PoisonFrameError extends FramepipeError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('FRAMEPIPE_ERR_POISON_FRAME', message, options);
+  }
+}
+
+export class FrameTooLargeError extends FramepipeError {
+  constructor(
+    readonly bytes: number,
+    readonly maxFrameBytes: number,
+  ) {
+    super(
+      'FRAMEPIPE_ERR_FRAME_TOO_LARGE',
+      `frame of ${bytes} bytes exceeds maxFrameBytes=${maxFrameBytes}`,
+    );
+  }
+}
+
+export class RedisUnavailableError extends FramepipeError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('FRAMEPIPE_ERR_REDIS_UNAVAILABLE', message, options);
+  }
+}
+
+export class SourceError extends FramepipeError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('FRAMEPIPE_ERR_SOURCE', message, options);
+  }
+}
+
+export class ProcessorError extends FramepipeError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('FRAMEPIPE_ERR_PROCESSOR', message, options);
+  }
+}
+
+export class LeaseHeldError extends FramepipeError {
+  constructor(
+    readonly source: string,
+    readonly holder: string,
+  ) {
+    super(
+      'FRAMEPIPE_ERR_LEASE_HELD',
+      `source "${source}" already has a producer (${holder}); stop it or wait for its lease to expire`,
+    );
+  }
+}
+
+/** Errors whose frame must go to the dead-letter stream at once, without retries. */
+export function isPermanentFrameError(err: unknown): boolean {
+  if (err instanceof PoisonFrameError || err instanceof FrameTooLargeError) {
+    return true;
+  }
+  // Errors crossing a Piscina thread lose their class but keep own enumerable fields.
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'FRAMEPIPE_ERR_POISON_FRAME' || code === 'FRAMEPIPE_ERR_FRAME_TOO_LARGE';
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

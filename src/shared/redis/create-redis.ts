@@ -1,0 +1,112 @@
+import { readFileSync } from 'node:fs';
+import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+import type { RedisConfig } from '../config/schema.js';
+import type { Logger } from '../logger.js';
+
+export type RedisClient = Redis | Cluster;
+
+export interface CreateRedisOptions {
+  /** Shown in logs and CLIENT LIST. */
+  readonly name: string;
+  readonly logger?: Logger | undefined;
+  /**
+   * A connection that runs XREADGROUP BLOCK: no command timeout (the block would trip it)
+   * and never shared, so its blocked read does not hold up other commands.
+   */
+  readonly blocking?: boolean;
+  /** Called on every reconnect attempt, e.g. to count framepipe_redis_reconnects_total. */
+  readonly onReconnect?: () => void;
+  readonly onError?: (err: Error) => void;
+}
+
+const MAX_BACKOFF_MS = 2000;
+
+/** Exponential backoff with full jitter; ioredis calls this with a one-based attempt number. */
+export function reconnectDelayMs(times: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(MAX_BACKOFF_MS, 50 * 2 ** Math.min(times, 10));
+  return Math.max(20, Math.round(ceiling * random()));
+}
+
+export function redisOptions(config: RedisConfig, options: CreateRedisOptions): RedisOptions {
+  const tls =
+    config.tls || config.url?.startsWith('rediss://') === true
+      ? {
+          rejectUnauthorized: config.tlsRejectUnauthorized,
+          ...(config.tlsCaFile === undefined ? {} : { ca: readFileSync(config.tlsCaFile) }),
+        }
+      : undefined;
+  return {
+    connectionName: `framepipe:${options.name}`,
+    host: config.host,
+    port: config.port,
+    db: config.db,
+    connectTimeout: config.connectTimeoutMs,
+    ...(options.blocking === true ? {} : { commandTimeout: config.commandTimeoutMs }),
+    ...(config.username === undefined ? {} : { username: config.username }),
+    ...(config.password === undefined ? {} : { password: config.password }),
+    ...(tls === undefined ? {} : { tls }),
+    // Commands wait through a reconnect instead of failing after 20 tries; callers bound
+    // their own buffers (producer maxBufferedFrames) so this cannot grow without limit.
+    maxRetriesPerRequest: null,
+    enableReadyCheck: true,
+    retryStrategy: (times) => reconnectDelayMs(times),
+    lazyConnect: false,
+  };
+}
+
+/** The only place in src/ that constructs an ioredis client. */
+export function createRedis(config: RedisConfig, options: CreateRedisOptions): RedisClient {
+  const base = redisOptions(config, options);
+  let client: RedisClient;
+  if (config.mode === 'cluster') {
+    const nodes =
+      config.clusterNodes.length > 0
+        ? config.clusterNodes
+        : [{ host: config.host, port: config.port }];
+    const { host: _h, port: _p, db: _db, ...nodeOptions } = base;
+    const clusterOptions: ClusterOptions = {
+      redisOptions: nodeOptions,
+      clusterRetryStrategy: (times) => reconnectDelayMs(times),
+      enableReadyCheck: true,
+      maxRedirections: 32,
+    };
+    client = new Cluster(nodes, clusterOptions);
+  } else if (config.mode === 'sentinel') {
+    client = new Redis({
+      ...base,
+      sentinels: config.sentinels,
+      name: config.sentinelName,
+      sentinelRetryStrategy: (times) => reconnectDelayMs(times),
+    });
+  } else if (config.url !== undefined) {
+    const { host: _h, port: _p, ...rest } = base;
+    client = new Redis(config.url, rest);
+  } else {
+    client = new Redis(base);
+  }
+  const log = options.logger?.child({ module: 'redis', connection: options.name });
+  client.on('reconnecting', () => {
+    options.onReconnect?.();
+    log?.warn('redis reconnecting');
+  });
+  client.on('error', (err: Error) => {
+    options.onError?.(err);
+    log?.warn({ err }, 'redis connection error');
+  });
+  return client;
+}
+
+/** QUIT waits for pending replies; fall back to disconnect if Redis is gone. */
+export async function closeRedis(client: RedisClient, timeoutMs = 2000): Promise<void> {
+  if (client.status === 'end') {
+    return;
+  }
+  const timer = setTimeout(() => client.disconnect(), timeoutMs);
+  try {
+    await client.quit();
+  } catch {
+    client.disconnect();
+  } finally {
+    clearTimeout(timer);
+  }
+}

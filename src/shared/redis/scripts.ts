@@ -1,0 +1,186 @@
+import type { ChainableCommander } from 'ioredis';
+import type { FieldValue } from '../stream-entries.js';
+import type { RedisClient } from './create-redis.js';
+
+/**
+ * Lua scripts that keep the delivery invariant atomic: every produced entry is acked once
+ * with one result, or counted as dead-lettered or dropped. A source's keys share a hash
+ * slot, so each script is valid on Redis Cluster too.
+ */
+
+// Shared helpers: compare stream ids "ms-seq" numerically.
+const LUA_ID = `
+local function parse_id(id)
+  local ms, seq = string.match(id, '^(%d+)-(%d+)$')
+  return tonumber(ms), tonumber(seq)
+end
+local function id_lt(a, b)
+  local am, as = parse_id(a)
+  local bm, bs = parse_id(b)
+  return am < bm or (am == bm and as < bs)
+end
+local function group_fields(g)
+  local t = {}
+  for i = 1, #g, 2 do t[g[i]] = g[i + 1] end
+  return t
+end
+`;
+
+/**
+ * KEYS: frames, stats. ARGV: group, id, policy, maxLen, slack, field/value...
+ * Adds the frame with an explicit id (a replayed XADD is refused: counted as duplicate) and,
+ * once the stream exceeds maxLen + slack, trims it back to maxLen:
+ * - drop-oldest trims whatever is oldest and counts trimmed entries no group had read;
+ * - block never trims past the oldest entry a group has not read or not acked.
+ * Returns 1 when added, 0 for a duplicate id.
+ */
+const PUBLISH_FRAME = `${LUA_ID}
+local frames, stats = KEYS[1], KEYS[2]
+local group, id, policy = ARGV[1], ARGV[2], ARGV[3]
+local max_len, slack = tonumber(ARGV[4]), tonumber(ARGV[5])
+local added = redis.pcall('XADD', frames, id, unpack(ARGV, 6))
+if type(added) == 'table' and added.err then
+  if string.find(added.err, 'equal or smaller', 1, true) then
+    redis.call('HINCRBY', stats, 'duplicates', 1)
+    return 0
+  end
+  return redis.error_reply(added.err)
+end
+redis.call('HINCRBY', stats, 'produced', 1)
+local len = redis.call('XLEN', frames)
+if len <= max_len + slack then return 1 end
+local excess = len - max_len
+local head = redis.call('XRANGE', frames, '-', '+', 'COUNT', excess + 1)
+local threshold = head[#head][1]
+local groups = redis.call('XINFO', 'GROUPS', frames)
+if policy == 'drop-oldest' then
+  local unread = 0
+  for i = 1, #head - 1 do
+    local eid = head[i][1]
+    local read_by_all = #groups > 0
+    for _, g in ipairs(groups) do
+      if not id_lt(eid, group_fields(g)['last-delivered-id']) and eid ~= group_fields(g)['last-delivered-id'] then
+        read_by_all = false
+      end
+    end
+    if not read_by_all then unread = unread + 1 end
+  end
+  if unread > 0 then redis.call('HINCRBY', stats, 'dropped_unread', unread) end
+else
+  if #groups == 0 then return 1 end
+  for _, g in ipairs(groups) do
+    local gf = group_fields(g)
+    local keep = gf['last-delivered-id']
+    if tonumber(gf['pending']) > 0 then
+      local summary = redis.call('XPENDING', frames, gf['name'])
+      if id_lt(summary[2], keep) then keep = summary[2] end
+    end
+    if id_lt(keep, threshold) then threshold = keep end
+  end
+end
+redis.call('XTRIM', frames, 'MINID', threshold)
+return 1
+`;
+
+/**
+ * KEYS: frames, target (results or dlq), stats, errors. ARGV: group, id, maxLen, statField,
+ * copyOriginal ('1' copies the frame's fields first, for the DLQ), field/value...
+ * Appends to target and acks only if the entry is still pending, so a redelivered frame that
+ * a peer already finished adds nothing: one result per entry id. The XADD runs before the
+ * XACK: if it fails (OOM) the entry stays pending and nothing is half-done.
+ * With no fields and copyOriginal '0' it only acks and counts (trimmed entries).
+ * Returns 1 when this call acked the entry, 0 when it was no longer pending.
+ */
+const SETTLE_ENTRY = `
+local frames, target, stats, errors = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local group, id, max_len, stat, copy = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+local pending = redis.call('XPENDING', frames, group, id, id, 1)
+if #pending == 0 then return 0 end
+local fields = {}
+if copy == '1' then
+  local orig = redis.call('XRANGE', frames, id, id)
+  if #orig > 0 then fields = orig[1][2] end
+end
+for i = 6, #ARGV do fields[#fields + 1] = ARGV[i] end
+if #fields > 0 then
+  redis.call('XADD', target, 'MAXLEN', '~', max_len, '*', unpack(fields))
+end
+redis.call('XACK', frames, group, id)
+redis.call('HINCRBY', stats, stat, 1)
+redis.call('HDEL', errors, id)
+return 1
+`;
+
+export type SettleStat = 'processed' | 'dead_lettered' | 'dropped_pending';
+
+export interface PublishFrameArgs {
+  readonly framesKey: string;
+  readonly statsKey: string;
+  readonly group: string;
+  readonly id: string;
+  readonly policy: 'block' | 'drop-oldest';
+  readonly maxLen: number;
+  readonly fields: readonly FieldValue[];
+}
+
+export interface SettleEntryArgs {
+  readonly framesKey: string;
+  readonly targetKey: string;
+  readonly statsKey: string;
+  readonly errorsKey: string;
+  readonly group: string;
+  readonly id: string;
+  readonly maxLen: number;
+  readonly stat: SettleStat;
+  readonly copyOriginal: boolean;
+  readonly fields: readonly FieldValue[];
+}
+
+type ScriptFn = (...args: (string | number | Buffer)[]) => Promise<unknown>;
+type Commander = RedisClient | ChainableCommander;
+
+/** Registers the scripts on a client; pipelines made from it inherit them. Idempotent. */
+export function defineScripts(client: RedisClient): void {
+  if ((client as unknown as Record<string, unknown>).fpPublishFrame !== undefined) {
+    return;
+  }
+  client.defineCommand('fpPublishFrame', { numberOfKeys: 2, lua: PUBLISH_FRAME });
+  client.defineCommand('fpSettleEntry', { numberOfKeys: 4, lua: SETTLE_ENTRY });
+}
+
+/** Trim in chunks, like MAXLEN ~: one XINFO per `slack` adds instead of per add. */
+export function trimSlack(maxLen: number): number {
+  return Math.max(1, Math.ceil(maxLen / 20));
+}
+
+export function publishFrame(on: Commander, a: PublishFrameArgs): Promise<unknown> {
+  const fn = (on as unknown as { fpPublishFrame: ScriptFn }).fpPublishFrame;
+  return fn.call(
+    on,
+    a.framesKey,
+    a.statsKey,
+    a.group,
+    a.id,
+    a.policy,
+    a.maxLen,
+    trimSlack(a.maxLen),
+    ...a.fields,
+  );
+}
+
+export function settleEntry(on: Commander, a: SettleEntryArgs): Promise<unknown> {
+  const fn = (on as unknown as { fpSettleEntry: ScriptFn }).fpSettleEntry;
+  return fn.call(
+    on,
+    a.framesKey,
+    a.targetKey,
+    a.statsKey,
+    a.errorsKey,
+    a.group,
+    a.id,
+    a.maxLen,
+    a.stat,
+    a.copyOriginal ? '1' : '0',
+    ...a.fields,
+  );
+}

@@ -1,0 +1,149 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import type { Redis } from 'ioredis';
+import { sourceKeys } from '../../src/shared/redis/keys.js';
+import { defineScripts, publishFrame, settleEntry } from '../../src/shared/redis/scripts.js';
+import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+
+const GROUP = 'workers';
+
+describe('Lua scripts that keep the delivery invariant', () => {
+  let server: RedisServer;
+  let redis: Redis;
+  before(async () => {
+    server = await startRedisServer();
+    redis = server.client();
+    defineScripts(redis);
+  });
+  after(async () => server.stop());
+
+  const fresh = async () => {
+    const keys = sourceKeys(`test-${randomUUID()}`, 'cam1');
+    await redis.xgroup('CREATE', keys.frames, GROUP, '0', 'MKSTREAM');
+    return keys;
+  };
+  const add = (
+    keys: ReturnType<typeof sourceKeys>,
+    id: string,
+    policy: 'block' | 'drop-oldest',
+    maxLen = 100,
+  ) =>
+    publishFrame(redis, {
+      framesKey: keys.frames,
+      statsKey: keys.stats,
+      group: GROUP,
+      id,
+      policy,
+      maxLen,
+      fields: ['seq', id, 'data', Buffer.from([0xff, 0xd8, 0x00])],
+    });
+
+  it('refuses a replayed XADD with the same explicit id and counts it as a duplicate', async () => {
+    const keys = await fresh();
+    assert.equal(await add(keys, '1000-0', 'block'), 1);
+    assert.equal(await add(keys, '1000-0', 'block'), 0);
+    assert.equal(await redis.xlen(keys.frames), 1);
+    assert.deepEqual(await redis.hmget(keys.stats, 'produced', 'duplicates'), ['1', '1']);
+  });
+
+  it('with block, never trims entries the group has not read or not acked', async () => {
+    const keys = await fresh();
+    for (let i = 1; i <= 30; i++) {
+      await add(keys, `${i}-0`, 'block', 10);
+    }
+    assert.equal(await redis.xlen(keys.frames), 30, 'nothing read yet: nothing trimmed');
+    // Read 20, ack the first 15: the 5 pending and 10 unread must survive.
+    const read = (await redis.xreadgroup(
+      'GROUP',
+      GROUP,
+      'c1',
+      'COUNT',
+      20,
+      'STREAMS',
+      keys.frames,
+      '>',
+    )) as [string, [string, string[]][]][];
+    const ids = read[0]![1].map(([id]) => id);
+    await redis.xack(keys.frames, GROUP, ...ids.slice(0, 15));
+    for (let i = 31; i <= 40; i++) {
+      await add(keys, `${i}-0`, 'block', 10);
+    }
+    const first = (await redis.xrange(keys.frames, '-', '+', 'COUNT', 1))[0]![0];
+    assert.equal(first, '16-0', 'trimmed up to the oldest pending entry');
+    assert.equal(await redis.hget(keys.stats, 'dropped_unread'), null);
+  });
+
+  it('with drop-oldest, trims to maxLen and counts exactly the unread entries it removed', async () => {
+    const keys = await fresh();
+    for (let i = 1; i <= 5; i++) {
+      await add(keys, `${i}-0`, 'drop-oldest', 10);
+    }
+    await redis.xreadgroup('GROUP', GROUP, 'c1', 'COUNT', 5, 'STREAMS', keys.frames, '>');
+    for (let i = 6; i <= 12; i++) {
+      await add(keys, `${i}-0`, 'drop-oldest', 10);
+    }
+    // 12 entries > maxLen 10 + slack 1: trimmed back to 10, removing 1-0 and 2-0 (both read).
+    assert.equal(await redis.xlen(keys.frames), 10);
+    assert.equal(await redis.hget(keys.stats, 'dropped_unread'), null);
+    for (let i = 13; i <= 40; i++) {
+      await add(keys, `${i}-0`, 'drop-oldest', 10);
+    }
+    const len = await redis.xlen(keys.frames);
+    const first = Number(
+      (await redis.xrange(keys.frames, '-', '+', 'COUNT', 1))[0]![0].split('-')[0],
+    );
+    // Entries 6..first-1 were never read: exactly those are counted.
+    assert.equal(Number(await redis.hget(keys.stats, 'dropped_unread')), first - 6);
+    assert.ok(len <= 11);
+  });
+
+  it('settles a pending entry once: a second settle of the same id adds no second result', async () => {
+    const keys = await fresh();
+    await add(keys, '5-0', 'block');
+    await redis.xreadgroup('GROUP', GROUP, 'c1', 'COUNT', 1, 'STREAMS', keys.frames, '>');
+    const settle = () =>
+      settleEntry(redis, {
+        framesKey: keys.frames,
+        targetKey: keys.results,
+        statsKey: keys.stats,
+        errorsKey: keys.errors,
+        group: GROUP,
+        id: '5-0',
+        maxLen: 100,
+        stat: 'processed',
+        copyOriginal: false,
+        fields: ['frame', '5-0'],
+      });
+    assert.equal(await settle(), 1);
+    assert.equal(await settle(), 0);
+    assert.equal(await redis.xlen(keys.results), 1);
+    assert.equal(await redis.hget(keys.stats, 'processed'), '1');
+    const pending = (await redis.xpending(keys.frames, GROUP)) as [number];
+    assert.equal(pending[0], 0);
+  });
+
+  it('dead-letters with a copy of the original fields plus the reason', async () => {
+    const keys = await fresh();
+    await add(keys, '7-0', 'block');
+    await redis.xreadgroup('GROUP', GROUP, 'c1', 'COUNT', 1, 'STREAMS', keys.frames, '>');
+    await settleEntry(redis, {
+      framesKey: keys.frames,
+      targetKey: keys.dlq,
+      statsKey: keys.stats,
+      errorsKey: keys.errors,
+      group: GROUP,
+      id: '7-0',
+      maxLen: 100,
+      stat: 'dead_lettered',
+      copyOriginal: true,
+      fields: ['dlq_reason', 'bad'],
+    });
+    const [[, fields]] = (await redis.xrange(keys.dlq, '-', '+')) as [[string, string[]]];
+    assert.deepEqual(
+      fields.filter((_, i) => i % 2 === 0),
+      ['seq', 'data', 'dlq_reason'],
+    );
+    assert.equal(await redis.hget(keys.stats, 'dead_lettered'), '1');
+  });
+});
