@@ -1,0 +1,102 @@
+import type { RedisClient } from './create-redis.js';
+
+/** One consumer group of a stream, as XINFO GROUPS reports it (Redis 7). */
+export interface GroupInfo {
+  readonly name: string;
+  readonly consumers: number;
+  readonly pending: number;
+  readonly lastDeliveredId: string;
+  /** Entries not yet delivered to the group; null when Redis cannot tell (after trims/XSETID). */
+  readonly lag: number | null;
+}
+
+export interface Backlog {
+  readonly unread: number;
+  readonly pending: number;
+  /** True when `unread` was counted because XINFO's lag was NULL (never reported as 0). */
+  readonly counted: boolean;
+}
+
+/** Flat `[k, v, k, v]` reply to an object. */
+export function pairsToObject(reply: readonly unknown[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (let i = 0; i + 1 < reply.length; i += 2) {
+    out[String(reply[i])] = reply[i + 1];
+  }
+  return out;
+}
+
+export function parseGroups(reply: readonly unknown[]): GroupInfo[] {
+  return reply.map((raw) => {
+    const g = pairsToObject(raw as unknown[]);
+    const lag = g.lag;
+    return {
+      name: String(g.name),
+      consumers: Number(g.consumers),
+      pending: Number(g.pending),
+      lastDeliveredId: String(g['last-delivered-id']),
+      lag: lag === null || lag === undefined ? null : Number(lag),
+    };
+  });
+}
+
+export async function readGroups(redis: RedisClient, stream: string): Promise<GroupInfo[]> {
+  try {
+    return parseGroups((await redis.xinfo('GROUPS', stream)) as unknown[]);
+  } catch (err) {
+    if (/no such key/i.test((err as Error).message)) {
+      return [];
+    }
+    throw err;
+  }
+}
+
+/** Exclusive start for XRANGE: the id right after `id`. */
+export function nextId(id: string): string {
+  const [ms, seq] = id.split('-');
+  return `${ms}-${BigInt(seq ?? '0') + 1n}`;
+}
+
+/**
+ * Unread + pending entries of a group. XINFO's `lag` can be NULL after trimming; then count
+ * the entries after last-delivered-id, up to `countLimit` (enough to decide "over the bound").
+ */
+export async function readBacklog(
+  redis: RedisClient,
+  stream: string,
+  group: string,
+  countLimit = 100_000,
+): Promise<Backlog> {
+  const info = (await readGroups(redis, stream)).find((g) => g.name === group);
+  if (info === undefined) {
+    const len = await redis.xlen(stream);
+    return { unread: len, pending: 0, counted: true };
+  }
+  if (info.lag !== null) {
+    return { unread: info.lag, pending: info.pending, counted: false };
+  }
+  const unread = await countAfter(redis, stream, info.lastDeliveredId, countLimit);
+  return { unread, pending: info.pending, counted: true };
+}
+
+async function countAfter(
+  redis: RedisClient,
+  stream: string,
+  afterId: string,
+  limit: number,
+): Promise<number> {
+  const start = afterId === '0-0' ? '-' : nextId(afterId);
+  // Ask for ids only in pages: entries hold whole JPEGs, so keep the pages small.
+  let count = 0;
+  let cursor = start;
+  const page = 1000;
+  while (count < limit) {
+    const rows = (await redis.xrange(stream, cursor, '+', 'COUNT', page)) as [string, string[]][];
+    count += rows.length;
+    if (rows.length < page) {
+      break;
+    }
+    cursor = nextId(rows[rows.length - 1]![0]);
+  }
+  return Math.min(count, limit);
+}
