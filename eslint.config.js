@@ -5,7 +5,6 @@ import prettier from 'eslint-config-prettier';
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'coverage/', '.tmp/', 'eslint.config.js'] },
   ...tseslint.configs.recommendedTypeChecked,
-  { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
   {
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
@@ -52,6 +51,14 @@ export default tseslint.config(
     // The CLI and the scripts talk to people on a terminal.
     files: ['src/cli.ts', 'src/cli/**/*.ts', 'scripts/**', 'bench/**', 'test/**'],
     rules: { 'no-console': 'off' },
+  },
+  {
+    files: ['**/*.js', '**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      globals: { process: 'readonly', console: 'readonly' },
+      parserOptions: { projectService: false, project: null },
+    },
   },
   prettier,
 );

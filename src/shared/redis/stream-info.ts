@@ -89,7 +89,7 @@ async function countAfter(
   // Ask for ids only in pages: entries hold whole JPEGs, so keep the pages small.
   let count = 0;
   let cursor = start;
-  const page = 1000;
+  const page = 200;
   while (count < limit) {
     const rows = (await redis.xrange(stream, cursor, '+', 'COUNT', page)) as [string, string[]][];
     count += rows.length;
