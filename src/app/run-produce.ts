@@ -1,0 +1,30 @@
+import type { ProducerStats } from '../producer/producer.js';
+import { createProducer } from '../producer/producer.js';
+import { startProgressLine } from './progress-line.js';
+import type { Runtime } from './runtime.js';
+
+/** Composition root of `framepipe produce`. */
+export async function runProduce(runtime: Runtime, signal: AbortSignal): Promise<ProducerStats> {
+  const redis = runtime.redis('producer');
+  const producer = createProducer(runtime.config, {
+    redis,
+    logger: runtime.logger,
+    metrics: runtime.metrics,
+  });
+  runtime.onClose({ name: 'producer', close: () => producer.close() });
+  await runtime.serveMetrics(() => redis.status === 'ready' && !signal.aborted);
+  const started = Date.now();
+  const progress = startProgressLine(() => {
+    const s = producer.stats();
+    const secs = (Date.now() - started) / 1000;
+    return `produced ${s.produced} (${(s.produced / Math.max(secs, 0.001)).toFixed(1)}/s)  refused ${s.refused}  dropped ${s.dropped}  buffered ${s.buffered}  waited ${(s.backpressureWaitMs / 1000).toFixed(1)}s`;
+  });
+  try {
+    return await producer.run(signal);
+  } finally {
+    const s = producer.stats();
+    progress.stop(
+      `produced ${s.produced}, duplicates ${s.duplicates}, refused ${s.refused}, dropped ${s.dropped}`,
+    );
+  }
+}

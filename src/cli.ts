@@ -1,0 +1,255 @@
+#!/usr/bin/env node
+// The only file that reads argv and env and installs signal handlers.
+import { writeFile } from 'node:fs/promises';
+import { Command, Option } from 'commander';
+import { runDemo } from './demo/run-demo.js';
+import { runProduce } from './app/run-produce.js';
+import { createRuntime } from './app/runtime.js';
+import { runWork } from './app/run-work.js';
+import {
+  configLeaves,
+  loadConfig,
+  coerceEnvValue,
+  mergeDeep,
+  type ConfigLayer,
+} from './shared/config/load-config.js';
+import { defaultConfig, type Config } from './shared/config/schema.js';
+import { ConfigError, FramepipeError } from './shared/errors.js';
+import { createLogger } from './shared/logger.js';
+import { formatStatus } from './status/format-status.js';
+import { readStatus } from './status/read-status.js';
+
+const EXIT_FAILURE = 1;
+const EXIT_CONFIG = 2;
+
+function redisFlags(cmd: Command): Command {
+  return cmd
+    .option('-c, --config <file>', 'JSON config file (defaults < file < env < flags)')
+    .option('--redis-url <url>', 'redis:// or rediss:// URL (env REDIS_URL)')
+    .option('--redis-host <host>', 'Redis host')
+    .option('--redis-port <port>', 'Redis port')
+    .option('--prefix <prefix>', 'key prefix')
+    .addOption(
+      new Option('--log-level <level>', 'log level').choices([
+        'fatal',
+        'error',
+        'warn',
+        'info',
+        'debug',
+        'trace',
+        'silent',
+      ]),
+    )
+    .option('--metrics-port <port>', 'serve /metrics, /healthz, /readyz on this port');
+}
+
+function producerFlags(cmd: Command): Command {
+  return cmd
+    .option('--source <id>', 'source id (names the streams)')
+    .option('--kind <kind>', 'synthetic | folder | video | camera')
+    .option('--path <path>', 'image folder, video file or camera device')
+    .option('--loop', 'replay the folder or video when it ends')
+    .option('--seed <n>', 'seed of the synthetic source')
+    .option('--frames <n>', 'stop after n frames (0: no limit)')
+    .option('--fps <n>', 'frame rate cap')
+    .option('--width <px>', 'frame width')
+    .option('--height <px>', 'frame height')
+    .option('--quality <q>', 'JPEG quality 1-100')
+    .option('--policy <policy>', 'backpressure: block | drop-oldest')
+    .option('--max-len <n>', 'stream MAXLEN ~')
+    .option('--max-backlog <n>', 'block policy: unread + pending bound')
+    .option('--max-frame-bytes <n>', 'refuse larger frames');
+}
+
+function workerFlags(cmd: Command): Command {
+  return cmd
+    .option('--group <name>', 'consumer group')
+    .option('--consumer <name>', 'consumer name (default hostname-pid)')
+    .option('--sources <ids>', 'comma-separated source ids (default: all)')
+    .option('--processor <name|path>', 'stats | thumbnail | noop | ./module.js')
+    .option('--threads <n>', 'Piscina pool threads')
+    .option('--max-in-flight <n>', 'frames processed at once')
+    .option('--block-ms <ms>', 'XREADGROUP BLOCK')
+    .option('--claim-idle-ms <ms>', 'reclaim entries idle longer than this')
+    .option('--max-deliveries <n>', 'deliveries before dead-lettering')
+    .option('--thumbnail-dir <dir>', 'output folder of the thumbnail processor');
+}
+
+interface CommonOpts extends Record<string, unknown> {
+  config?: string;
+}
+
+async function configFrom(opts: CommonOpts, extra: ConfigLayer = {}): Promise<Readonly<Config>> {
+  return loadConfig({
+    file: opts.config,
+    env: process.env,
+    flags: mergeDeep(extra, flagsToLayer(opts)),
+  });
+}
+
+/** True when the user pointed at a Redis: a flag, an env variable or the config file's redis section. */
+async function redisConfigured(opts: CommonOpts): Promise<boolean> {
+  if (opts.redisUrl !== undefined || opts.redisHost !== undefined || opts.redisPort !== undefined) {
+    return true;
+  }
+  if (
+    Object.keys(process.env).some(
+      (k) => k === 'REDIS_URL' || /^FRAMEPIPE_REDIS_(URL|HOST|PORT|MODE)$/.test(k),
+    )
+  ) {
+    return true;
+  }
+  if (opts.config !== undefined) {
+    const fileOnly = await loadConfig({ file: opts.config });
+    const d = defaultConfig().redis;
+    return (
+      fileOnly.redis.host !== d.host ||
+      fileOnly.redis.port !== d.port ||
+      fileOnly.redis.url !== undefined ||
+      fileOnly.redis.mode !== d.mode
+    );
+  }
+  return false;
+}
+
+/** First SIGINT/SIGTERM: graceful stop. Second: exit now; peers reclaim what stays unacked. */
+function abortOnSignals(): AbortSignal {
+  const controller = new AbortController();
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (controller.signal.aborted) {
+      process.stderr.write(`\n${sig} again: exiting without draining\n`);
+      process.exit(EXIT_FAILURE);
+    }
+    process.stderr.write(`\n${sig}: stopping gracefully (again to force)\n`);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return controller.signal;
+}
+
+function main(): Command {
+  const program = new Command('framepipe')
+    .description(
+      'Durable Redis Streams pipeline for video frames: fast cameras, slow models, nothing lost.',
+    )
+    .showHelpAfterError();
+
+  const config = program.command('config').description('configuration helpers');
+  config
+    .command('init [path]')
+    .description('write the full default config as JSON (stdout when no path)')
+    .action(async (path?: string) => {
+      const text = `${JSON.stringify(defaultConfig(), null, 2)}\n`;
+      if (path === undefined) {
+        process.stdout.write(text);
+      } else {
+        await writeFile(path, text, { flag: 'wx' });
+        process.stderr.write(`wrote ${path}\n`);
+      }
+    });
+  redisFlags(
+    config.command('show').description('print the effective config (secrets hidden)'),
+  ).action(async (opts: CommonOpts) => {
+    const c = await configFrom(opts);
+    const shown = {
+      ...c,
+      redis: { ...c.redis, password: c.redis.password === undefined ? undefined : '***' },
+    };
+    process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
+  });
+
+  producerFlags(
+    redisFlags(
+      program
+        .command('produce')
+        .description('read frames from a source and add them to its stream'),
+    ),
+  ).action(async (opts: CommonOpts) => {
+    const runtime = createRuntime(await configFrom(opts));
+    try {
+      await runProduce(runtime, abortOnSignals());
+    } finally {
+      await runtime.close();
+    }
+  });
+
+  workerFlags(
+    redisFlags(
+      program
+        .command('work')
+        .description('consume frames with a consumer group and a processor pool'),
+    ),
+  ).action(async (opts: CommonOpts) => {
+    const cfg = await configFrom(opts);
+    const runtime = createRuntime(cfg);
+    try {
+      await runWork(runtime, abortOnSignals());
+    } finally {
+      await runtime.close(cfg.worker.shutdownTimeoutMs);
+    }
+  });
+
+  workerFlags(
+    producerFlags(
+      redisFlags(
+        program
+          .command('demo')
+          .description(
+            'synthetic producer + worker pool; starts a private redis-server when none is configured',
+          ),
+      ),
+    ),
+  ).action(async (opts: CommonOpts) => {
+    // The demo is finite by default and quieter than a service.
+    const cfg = await configFrom(opts, { producer: { frames: 600 }, log: { level: 'warn' } });
+    const print = (line: string) => process.stderr.write(`${line}\n`);
+    const summary = await runDemo(cfg, abortOnSignals(), {
+      redisConfigured: await redisConfigured(opts),
+      logger: createLogger(cfg.log),
+      print,
+    });
+    print(
+      `done in ${summary.seconds.toFixed(1)}s: produced ${summary.produced}, processed ${summary.processed}, ` +
+        `dead-lettered ${summary.deadLettered}, dropped ${summary.dropped}, pending ${summary.pending} (redis ${summary.redis})`,
+    );
+    process.stdout.write(`${JSON.stringify(summary)}\n`);
+  });
+
+  redisFlags(program.command('status').description('streams, groups, consumers, lag, pending, DLQ'))
+    .option('--json', 'print JSON instead of a table')
+    .action(async (opts: CommonOpts & { json?: boolean }) => {
+      const cfg = await configFrom(opts, { log: { level: 'warn' } });
+      const runtime = createRuntime(cfg);
+      try {
+        const statuses = await readStatus(runtime.redis('status'), cfg.redis.prefix);
+        process.stdout.write(
+          opts.json === true
+            ? `${JSON.stringify(statuses, null, 2)}\n`
+            : `${formatStatus(statuses)}\n`,
+        );
+      } finally {
+        await runtime.close();
+      }
+    });
+  return program;
+}
+
+main()
+  .parseAsync(process.argv)
+  .then(() => {
+    // Open handles (pools, sockets) must not keep a finished command alive.
+    process.exit(process.exitCode ?? 0);
+  })
+  .catch((err: unknown) => {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`framepipe: ${err.message}\n`);
+      process.exit(EXIT_CONFIG);
+    }
+    const code = err instanceof FramepipeError ? ` [${err.code}]` : '';
+    process.stderr.write(`framepipe: ${err instanceof Error ? err.message : String(err)}${code}\n`);
+    if (!(err instanceof FramepipeError)) {
+      process.stderr.write(`${err instanceof Error ? (err.stack ?? '') : ''}\n`);
+    }
+    process.exit(EXIT_FAILURE);
+  });

@@ -1,0 +1,163 @@
+import type { Config } from '../shared/config/schema.js';
+import { sourceKeys } from '../shared/redis/keys.js';
+import { readBacklog } from '../shared/redis/stream-info.js';
+import { sleep } from '../shared/shutdown.js';
+import { createProducer } from '../producer/producer.js';
+import { createWorker } from '../workers/worker.js';
+import { createRuntime } from '../app/runtime.js';
+import { ratePerSecond, startProgressLine } from '../app/progress-line.js';
+import type { Logger } from '../shared/logger.js';
+import {
+  pingOnce,
+  startPrivateRedisServer,
+  type PrivateRedisServer,
+} from './private-redis-server.js';
+
+export interface DemoSummary {
+  readonly produced: number;
+  readonly processed: number;
+  readonly deadLettered: number;
+  readonly dropped: number;
+  readonly pending: number;
+  readonly seconds: number;
+  readonly redis: string;
+}
+
+export interface DemoOptions {
+  /** True when the user pointed framepipe at a Redis (flag, env or file). */
+  readonly redisConfigured: boolean;
+  readonly logger: Logger;
+  readonly print: (line: string) => void;
+}
+
+/** Picks the Redis to use: the configured one if it answers, else a private redis-server. */
+async function chooseRedis(
+  config: Readonly<Config>,
+  options: DemoOptions,
+): Promise<{ config: Readonly<Config>; server?: PrivateRedisServer }> {
+  if (options.redisConfigured) {
+    const r = config.redis;
+    const reachable =
+      r.url !== undefined || r.mode !== 'standalone' || (await pingOnce(r.host, r.port));
+    if (reachable) {
+      return { config };
+    }
+    options.print(`Redis at ${r.host}:${r.port} does not answer: starting a private redis-server`);
+  }
+  const server = await startPrivateRedisServer();
+  options.print(
+    `private redis-server on 127.0.0.1:${server.port} (pid ${server.pid}), removed on exit`,
+  );
+  const redis = {
+    ...config.redis,
+    mode: 'standalone' as const,
+    url: undefined,
+    host: server.host,
+    port: server.port,
+  };
+  return { config: { ...config, redis }, server };
+}
+
+/** `framepipe demo`: synthetic producer + worker pool in one process, one live line, a summary. */
+export async function runDemo(
+  baseConfig: Readonly<Config>,
+  signal: AbortSignal,
+  options: DemoOptions,
+): Promise<DemoSummary> {
+  const { config, server } = await chooseRedis(baseConfig, options);
+  const runtime = createRuntime(config, { logger: options.logger });
+  if (server !== undefined) {
+    runtime.onClose({ name: 'private-redis', close: () => server.stop() });
+  }
+  const started = Date.now();
+  try {
+    const redis = runtime.redis('demo');
+    const keys = sourceKeys(config.redis.prefix, config.producer.source);
+    const producer = createProducer(config, {
+      redis,
+      logger: runtime.logger,
+      metrics: runtime.metrics,
+    });
+    const worker = await createWorker(config, {
+      redis: runtime.redis('worker'),
+      blockingRedis: runtime.redis('worker-blocking', { blocking: true }),
+      logger: runtime.logger,
+      metrics: runtime.metrics,
+    });
+    runtime.onClose({ name: 'producer', close: () => producer.close() });
+    runtime.onClose({ name: 'worker', close: () => worker.close() });
+    await runtime.serveMetrics(() => worker.ready());
+
+    // Counters are durable in Redis; report this run's share of them.
+    const readCounters = async () => {
+      const raw = await redis.hmget(
+        keys.stats,
+        'produced',
+        'processed',
+        'dead_lettered',
+        'dropped_unread',
+        'dropped_pending',
+      );
+      const [produced, processed, dlq, du, dp] = raw.map((v) => Number(v ?? 0)) as [
+        number,
+        number,
+        number,
+        number,
+        number,
+      ];
+      return { produced, processed, dlq, dropped: du + dp };
+    };
+    const base = await readCounters();
+    const counters = async () => {
+      const c = await readCounters();
+      return {
+        produced: c.produced - base.produced,
+        processed: c.processed - base.processed,
+        dlq: c.dlq - base.dlq,
+        dropped: c.dropped - base.dropped,
+      };
+    };
+    let prev = { at: Date.now(), produced: 0, processed: 0 };
+    const progress = startProgressLine(
+      async () => {
+        const c = await counters();
+        const backlog = await readBacklog(redis, keys.frames, config.worker.group);
+        const now = Date.now();
+        const line = `produced ${c.produced} (${ratePerSecond(prev.produced, c.produced, now - prev.at).toFixed(0)}/s)  processed ${c.processed} (${ratePerSecond(prev.processed, c.processed, now - prev.at).toFixed(0)}/s)  lag ${backlog.unread}  pending ${backlog.pending}  DLQ ${c.dlq}  dropped ${c.dropped}`;
+        prev = { at: now, produced: c.produced, processed: c.processed };
+        return line;
+      },
+      { plainEveryMs: 2000 },
+    );
+
+    const workerStop = new AbortController();
+    const stopWorker = () => workerStop.abort();
+    signal.addEventListener('abort', stopWorker, { once: true });
+    const workerDone = worker.run(workerStop.signal);
+    const producerStats = await producer.run(signal);
+    // Let the workers finish what was produced, unless the user presses Ctrl-C again.
+    while (!signal.aborted) {
+      const c = await counters();
+      if (c.processed + c.dlq + c.dropped >= producerStats.produced) {
+        break;
+      }
+      await sleep(100, signal);
+    }
+    workerStop.abort();
+    await workerDone;
+    progress.stop();
+    const c = await counters();
+    const backlog = await readBacklog(redis, keys.frames, config.worker.group);
+    return {
+      produced: c.produced,
+      processed: c.processed,
+      deadLettered: c.dlq,
+      dropped: c.dropped,
+      pending: backlog.pending,
+      seconds: (Date.now() - started) / 1000,
+      redis: server === undefined ? 'configured' : `private:${server.port}`,
+    };
+  } finally {
+    await runtime.close(10_000);
+  }
+}

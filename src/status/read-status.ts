@@ -1,0 +1,80 @@
+import type { RedisClient } from '../shared/redis/create-redis.js';
+import { sourceKeys, sourcesKey } from '../shared/redis/keys.js';
+import { pairsToObject, readBacklog, readGroups } from '../shared/redis/stream-info.js';
+
+export interface ConsumerStatus {
+  readonly name: string;
+  readonly pending: number;
+  readonly idleMs: number;
+}
+
+export interface GroupStatus {
+  readonly name: string;
+  readonly consumers: ConsumerStatus[];
+  readonly pending: number;
+  /** Entries not yet delivered; counted when XINFO reports NULL lag. */
+  readonly lag: number;
+  readonly lagCounted: boolean;
+  readonly lastDeliveredId: string;
+}
+
+export interface SourceStatus {
+  readonly source: string;
+  readonly frames: { length: number; firstId: string | null; lastId: string | null };
+  readonly results: number;
+  readonly dlq: number;
+  readonly groups: GroupStatus[];
+  /** Durable counters kept by the Lua scripts (produced, processed, dead_lettered, ...). */
+  readonly counters: Record<string, number>;
+}
+
+export async function listSources(redis: RedisClient, prefix: string): Promise<string[]> {
+  return (await redis.smembers(sourcesKey(prefix))).sort();
+}
+
+export async function readSourceStatus(
+  redis: RedisClient,
+  prefix: string,
+  source: string,
+): Promise<SourceStatus> {
+  const keys = sourceKeys(prefix, source);
+  const [length, first, last, results, dlq, counters] = await Promise.all([
+    redis.xlen(keys.frames),
+    redis.xrange(keys.frames, '-', '+', 'COUNT', 1),
+    redis.xrevrange(keys.frames, '+', '-', 'COUNT', 1),
+    redis.xlen(keys.results),
+    redis.xlen(keys.dlq),
+    redis.hgetall(keys.stats),
+  ]);
+  const groups: GroupStatus[] = [];
+  for (const g of await readGroups(redis, keys.frames)) {
+    const backlog = await readBacklog(redis, keys.frames, g.name);
+    const consumers = ((await redis.xinfo('CONSUMERS', keys.frames, g.name)) as unknown[][]).map(
+      (row) => {
+        const c = pairsToObject(row);
+        return { name: String(c.name), pending: Number(c.pending), idleMs: Number(c.idle) };
+      },
+    );
+    groups.push({
+      name: g.name,
+      consumers,
+      pending: g.pending,
+      lag: backlog.unread,
+      lagCounted: backlog.counted,
+      lastDeliveredId: g.lastDeliveredId,
+    });
+  }
+  return {
+    source,
+    frames: { length, firstId: first[0]?.[0] ?? null, lastId: last[0]?.[0] ?? null },
+    results,
+    dlq,
+    groups,
+    counters: Object.fromEntries(Object.entries(counters).map(([k, v]) => [k, Number(v)])),
+  };
+}
+
+export async function readStatus(redis: RedisClient, prefix: string): Promise<SourceStatus[]> {
+  const sources = await listSources(redis, prefix);
+  return Promise.all(sources.map((s) => readSourceStatus(redis, prefix, s)));
+}

@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { envLayer, envName, loadConfig } from '../../../src/shared/config/load-config.js';
+import {
+  configMarkdownTable,
+  configReference,
+} from '../../../src/shared/config/config-reference.js';
+import { ConfigError } from '../../../src/shared/errors.js';
+
+async function configFile(content: unknown): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'framepipe-config-'));
+  const path = join(dir, 'config.json');
+  await writeFile(path, typeof content === 'string' ? content : JSON.stringify(content));
+  return path;
+}
+
+describe('loadConfig', () => {
+  it('uses the schema defaults when nothing is given', async () => {
+    const config = await loadConfig({ env: {} });
+    assert.equal(config.redis.prefix, 'framepipe');
+    assert.equal(config.producer.policy, 'block', 'the default never trims unread frames');
+    assert.equal(config.worker.group, 'workers');
+  });
+
+  it('layers defaults < file < env < flags', async () => {
+    const file = await configFile({
+      redis: { port: 7001, prefix: 'fromfile' },
+      worker: { threads: 3 },
+    });
+    const config = await loadConfig({
+      file,
+      env: { FRAMEPIPE_REDIS_PORT: '7002', FRAMEPIPE_WORKER_THREADS: '5' },
+      flags: { redis: { port: 7003 } },
+    });
+    assert.equal(config.redis.port, 7003, 'flag beats env');
+    assert.equal(config.worker.threads, 5, 'env beats file');
+    assert.equal(config.redis.prefix, 'fromfile', 'file beats default');
+    assert.equal(config.redis.host, '127.0.0.1', 'default kept');
+  });
+
+  it('reads REDIS_URL, and FRAMEPIPE_REDIS_URL wins over it', () => {
+    assert.deepEqual(envLayer({ REDIS_URL: 'redis://a:1' }), { redis: { url: 'redis://a:1' } });
+    assert.deepEqual(envLayer({ REDIS_URL: 'redis://a:1', FRAMEPIPE_REDIS_URL: 'redis://b:2' }), {
+      redis: { url: 'redis://b:2' },
+    });
+  });
+
+  it('coerces env strings by type: numbers, booleans, lists', () => {
+    const layer = envLayer({
+      FRAMEPIPE_WORKER_CLAIM_IDLE_MS: '250',
+      FRAMEPIPE_PRODUCER_LOOP: 'true',
+      FRAMEPIPE_WORKER_SOURCES: 'cam1, cam2',
+    });
+    assert.deepEqual(layer, {
+      worker: { claimIdleMs: 250, sources: ['cam1', 'cam2'] },
+      producer: { loop: true },
+    });
+  });
+
+  it('rejects a bad value with ConfigError naming the field, the value and what is allowed', async () => {
+    await assert.rejects(
+      loadConfig({ env: { FRAMEPIPE_PRODUCER_POLICY: 'drop-everything' } }),
+      (err: unknown) => {
+        assert.ok(err instanceof ConfigError);
+        assert.equal(err.code, 'FRAMEPIPE_ERR_CONFIG');
+        const issue = err.issues[0];
+        assert.equal(issue?.path, 'producer.policy');
+        assert.equal(issue?.value, 'drop-everything');
+        assert.match(issue?.message ?? '', /"block", "drop-oldest"/);
+        return true;
+      },
+    );
+  });
+
+  it('rejects an unknown option instead of ignoring a typo', async () => {
+    const file = await configFile({ worker: { thread: 4 } });
+    await assert.rejects(loadConfig({ file, env: {} }), (err: unknown) => {
+      assert.ok(err instanceof ConfigError);
+      assert.equal(err.issues[0]?.path, 'worker.thread');
+      return true;
+    });
+  });
+
+  it('rejects a config file that is not JSON', async () => {
+    const file = await configFile('{ not json');
+    await assert.rejects(loadConfig({ file, env: {} }), ConfigError);
+  });
+
+  it('returns a frozen config', async () => {
+    const config = await loadConfig({ env: {} });
+    assert.ok(Object.isFrozen(config.worker));
+  });
+});
+
+describe('config reference', () => {
+  it('derives env names from option paths', () => {
+    assert.equal(envName(['worker', 'claimIdleMs']), 'FRAMEPIPE_WORKER_CLAIM_IDLE_MS');
+  });
+
+  it('documents every option with a description', () => {
+    const rows = configReference();
+    assert.ok(rows.length > 40);
+    for (const row of rows) {
+      assert.notEqual(row.description, '', `${row.path} has no .describe()`);
+    }
+    assert.match(
+      configMarkdownTable(),
+      /\| `worker.maxDeliveries` \| `FRAMEPIPE_WORKER_MAX_DELIVERIES` \|/,
+    );
+  });
+});
