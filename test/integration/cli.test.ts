@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Redis } from 'ioredis';
+import { parseConfig } from '../../src/shared/config/load-config.js';
+import { sourceKeys } from '../../src/shared/redis/keys.js';
+import { cleanEnv, runCli, startCli, waitFor } from '../helpers/cli.js';
+import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+
+describe('the framepipe CLI', () => {
+  let server: RedisServer;
+  let redis: Redis;
+  before(async () => {
+    server = await startRedisServer();
+    redis = server.client();
+  });
+  after(async () => server.stop());
+
+  it('exits 2 naming the option, the value and what is allowed, for a bad flag', async () => {
+    const r = await runCli(['work', '--threads', 'many', '--redis-url', server.url]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /worker\.threads/);
+    assert.match(r.stderr, /"many"/);
+  });
+
+  it('exits 2 for a bad environment value too', async () => {
+    const r = await runCli(
+      ['produce'],
+      cleanEnv({ FRAMEPIPE_PRODUCER_POLICY: 'drop-all', REDIS_URL: server.url }),
+    );
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /producer\.policy/);
+    assert.match(r.stderr, /"block", "drop-oldest"/);
+  });
+
+  it('writes the full default config with config init, and it loads back', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'framepipe-cli-'));
+    const path = join(dir, 'framepipe.json');
+    const r = await runCli(['config', 'init', path]);
+    assert.equal(r.code, 0, r.stderr);
+    const written = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(written).sort(), [
+      'log',
+      'metrics',
+      'producer',
+      'redis',
+      'worker',
+    ]);
+    assert.doesNotThrow(() => parseConfig([written as Record<string, unknown>]));
+  });
+
+  it('produce and work processes give each of 500 frames exactly one result; SIGTERM leaves nothing pending', async () => {
+    const prefix = `test-${randomUUID()}`;
+    const keys = sourceKeys(prefix, 'cam1');
+    const common = ['--redis-url', server.url, '--prefix', prefix];
+    const worker = startCli(['work', ...common, '--sources', 'cam1', '--processor', 'stats']);
+    const producer = await runCli([
+      'produce',
+      ...common,
+      '--source',
+      'cam1',
+      '--frames',
+      '500',
+      '--fps',
+      '1000',
+      '--width',
+      '320',
+      '--height',
+      '240',
+    ]);
+    assert.equal(producer.code, 0, producer.stderr);
+    await waitFor(
+      () => redis.xlen(keys.results),
+      (n) => n >= 500,
+      60_000,
+      '500 results',
+    );
+    worker.child.kill('SIGTERM');
+    assert.equal(await worker.exited, 0, worker.stderr());
+
+    const results = (await redis.xrange(keys.results, '-', '+')) as [string, string[]][];
+    const frameIds = results.map(([, f]) => f[f.indexOf('frame') + 1]);
+    assert.equal(results.length, 500);
+    assert.equal(new Set(frameIds).size, 500, 'one result per frame entry');
+    const pending = (await redis.xpending(keys.frames, 'workers')) as [number];
+    assert.equal(pending[0], 0, 'nothing pending after SIGTERM');
+    assert.deepEqual(await redis.hmget(keys.stats, 'produced', 'processed'), ['500', '500']);
+
+    const status = await runCli(['status', '--json', ...common]);
+    assert.equal(status.code, 0, status.stderr);
+    const [cam1] = JSON.parse(status.stdout) as [
+      { source: string; results: number; counters: Record<string, number> },
+    ];
+    assert.equal(cam1.source, 'cam1');
+    assert.equal(cam1.results, 500);
+    assert.equal(cam1.counters.processed, 500);
+  });
+
+  it('runs the demo end to end on a private redis-server when none is configured', async () => {
+    const r = await runCli([
+      'demo',
+      '--frames',
+      '90',
+      '--fps',
+      '300',
+      '--width',
+      '320',
+      '--height',
+      '240',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /private redis-server on 127\.0\.0\.1:\d+/);
+    const summary = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as Record<
+      string,
+      unknown
+    >;
+    assert.equal(summary.produced, 90);
+    assert.equal(summary.processed, 90);
+    assert.equal(summary.pending, 0);
+    assert.match(String(summary.redis), /^private:/);
+  });
+});
