@@ -1,0 +1,47 @@
+import { errorMessage, isPermanentFrameError } from '../shared/errors.js';
+
+/** What to do with an entry whose processing failed. */
+export type FailureAction =
+  | { readonly kind: 'dead-letter'; readonly code: string; readonly reason: string }
+  | { readonly kind: 'retry'; readonly reason: string };
+
+/** Permanent errors (poison, too large) go to the DLQ at once; anything else is retried. */
+export function failureAction(err: unknown): FailureAction {
+  const reason = errorMessage(err);
+  if (isPermanentFrameError(err)) {
+    const code = (err as { code?: unknown }).code;
+    return {
+      kind: 'dead-letter',
+      code: typeof code === 'string' ? code : 'FRAMEPIPE_ERR_POISON_FRAME',
+      reason,
+    };
+  }
+  return { kind: 'retry', reason };
+}
+
+/**
+ * Before (re)processing: `deliveries` counts this delivery too. Past maxDeliveries the entry
+ * has had its chances and goes to the DLQ with the last error.
+ */
+export function redeliveryAction(
+  deliveries: number,
+  maxDeliveries: number,
+): 'process' | 'dead-letter' {
+  return deliveries > maxDeliveries ? 'dead-letter' : 'process';
+}
+
+export function maxDeliveriesReason(deliveries: number, lastError: string | null): string {
+  const last = lastError ?? 'no error recorded (the consumer died while processing)';
+  return `gave up after ${deliveries - 1} deliveries; last error: ${last}`;
+}
+
+/**
+ * XREADGROUP's COUNT applies per stream: with `streams` streams and `free` slots, ask each
+ * for its share so a read cannot overshoot maxInFlight by more than streams - 1.
+ */
+export function readCountFor(free: number, streams: number, readCount: number): number {
+  if (free <= 0) {
+    return 0;
+  }
+  return Math.max(1, Math.min(readCount, Math.floor(free / Math.max(1, streams))));
+}

@@ -1,0 +1,211 @@
+import type { WorkerConfig } from '../shared/config/schema.js';
+import { FramepipeError } from '../shared/errors.js';
+import type { Logger } from '../shared/logger.js';
+import type { Metrics } from '../shared/metrics.js';
+import type { RedisClient } from '../shared/redis/create-redis.js';
+import type { SourceKeys } from '../shared/redis/keys.js';
+import { decodeFrameEntry, encodeResultFields, type FrameEntry } from '../shared/stream-entries.js';
+import { deadLetterArgs, droppedPendingArgs, resultArgs } from './dead-letter.js';
+import { failureAction, maxDeliveriesReason, redeliveryAction } from './delivery-policy.js';
+import type { InFlight } from './in-flight.js';
+import type { FrameInput } from './processors/processor.js';
+import type { SettleBatcher } from './settle-batcher.js';
+import type { WorkerStats } from './worker-stats.js';
+
+export interface Delivery {
+  readonly source: string;
+  readonly keys: SourceKeys;
+  readonly id: string;
+  /** null: the entry was trimmed while pending. */
+  readonly fields: Buffer[] | null;
+  /** Delivery count including this one, when known (history reads and claims). */
+  readonly deliveries?: number;
+}
+
+export interface FrameHandlerDeps {
+  readonly redis: RedisClient;
+  readonly batcher: SettleBatcher;
+  readonly inFlight: InFlight;
+  readonly processorName: string;
+  readonly run: (frame: FrameInput) => Promise<unknown>;
+  readonly config: Readonly<WorkerConfig>;
+  readonly consumer: string;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly stats: WorkerStats;
+  /** Wall clock in ms. */
+  readonly now: () => number;
+}
+
+/** Decode -> process -> settle for one entry; every outcome ends settled or recorded for retry. */
+export class FrameHandler {
+  readonly #d: FrameHandlerDeps;
+  readonly #log: Logger;
+
+  constructor(deps: FrameHandlerDeps) {
+    this.#d = deps;
+    this.#log = deps.logger.child({ module: 'frame-handler', consumer: deps.consumer });
+  }
+
+  /** Takes ownership and starts handling; false if the entry is already in flight here. */
+  dispatch(delivery: Delivery): boolean {
+    if (!this.#d.inFlight.add(delivery.keys.frames, delivery.id)) {
+      return false;
+    }
+    this.#gauge();
+    void this.#handle(delivery).finally(() => {
+      this.#d.inFlight.delete(delivery.keys.frames, delivery.id);
+      this.#gauge();
+    });
+    return true;
+  }
+
+  /** Ids XAUTOCLAIM/XCLAIM already removed from the PEL because their entries were trimmed. */
+  async countGone(source: string, keys: SourceKeys, ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) {
+      return;
+    }
+    await this.#d.redis
+      .multi()
+      .hincrby(keys.stats, 'dropped_pending', ids.length)
+      .hdel(keys.errors, ...ids)
+      .exec();
+    this.#dropped(source, keys, ids.length, ids);
+  }
+
+  async #handle(d: Delivery): Promise<void> {
+    const log = this.#log.child({ source: d.source, stream: d.keys.frames, entryId: d.id });
+    try {
+      if (d.fields === null) {
+        if (await this.#d.batcher.settle(droppedPendingArgs(this.#target(d)))) {
+          this.#dropped(d.source, d.keys, 1, [d.id]);
+        }
+        return;
+      }
+      const max = this.#d.config.maxDeliveries;
+      if (d.deliveries !== undefined && redeliveryAction(d.deliveries, max) === 'dead-letter') {
+        const last = await this.#d.redis.hget(d.keys.errors, d.id);
+        const reason = maxDeliveriesReason(d.deliveries, last);
+        await this.#deadLetter(d, 'FRAMEPIPE_ERR_MAX_DELIVERIES', reason, log);
+        return;
+      }
+      let frame: FrameEntry;
+      try {
+        frame = decodeFrameEntry(d.id, d.fields);
+      } catch (err) {
+        await this.#fail(d, err, log);
+        return;
+      }
+      await this.#process(d, frame, log);
+    } catch (err) {
+      // Redis trouble while settling: the entry stays pending and is reclaimed later.
+      log.error({ err }, 'could not settle entry; it stays pending');
+    }
+  }
+
+  async #process(d: Delivery, frame: FrameEntry, log: Logger): Promise<void> {
+    const started = performance.now();
+    let value: unknown;
+    try {
+      value = await this.#d.run(toFrameInput(frame));
+    } catch (err) {
+      await this.#fail(d, err, log);
+      return;
+    }
+    const durationMs = performance.now() - started;
+    const doneUs = Math.round(this.#d.now() * 1000);
+    this.#d.metrics.processDuration.observe(
+      { processor: this.#d.processorName },
+      durationMs / 1000,
+    );
+    const fields = encodeResultFields({
+      source: frame.source,
+      frameId: d.id,
+      seq: frame.seq,
+      processor: this.#d.processorName,
+      captureUs: frame.captureUs,
+      doneUs,
+      durationMs,
+      consumer: this.#d.consumer,
+      payload: value,
+    });
+    const acked = await this.#d.batcher.settle(
+      resultArgs(this.#target(d), fields, this.#d.config.resultsMaxLen),
+    );
+    if (!acked) {
+      this.#d.stats.duplicates++;
+      log.debug('entry was already settled by a peer; result not added twice');
+      return;
+    }
+    this.#d.stats.processed++;
+    this.#d.metrics.framesProcessed.inc({ source: d.source, processor: this.#d.processorName });
+    const latencyS = Math.max(0, (doneUs - frame.captureUs) / 1e6);
+    this.#d.metrics.endToEndLatency.observe({ source: d.source }, latencyS);
+    log.debug({ durationMs }, 'frame processed');
+  }
+
+  async #fail(d: Delivery, err: unknown, log: Logger): Promise<void> {
+    const action = failureAction(err);
+    const code = err instanceof FramepipeError ? err.code : 'error';
+    this.#d.stats.failed++;
+    this.#d.metrics.framesFailed.inc({
+      source: d.source,
+      processor: this.#d.processorName,
+      reason: code,
+    });
+    if (action.kind === 'dead-letter') {
+      await this.#deadLetter(d, action.code, action.reason, log);
+      return;
+    }
+    // Left pending on purpose: the reclaimer redelivers it after claimIdleMs.
+    await this.#d.redis.hset(d.keys.errors, d.id, action.reason);
+    log.warn({ err, code, deliveries: d.deliveries }, 'frame failed; it will be retried');
+  }
+
+  async #deadLetter(d: Delivery, code: string, reason: string, log: Logger): Promise<void> {
+    const info = {
+      code,
+      reason,
+      deliveries: d.deliveries ?? 1,
+      consumer: this.#d.consumer,
+      atUs: Math.round(this.#d.now() * 1000),
+    };
+    const args = deadLetterArgs(this.#target(d), info, this.#d.config.dlqMaxLen);
+    if (await this.#d.batcher.settle(args)) {
+      this.#d.stats.deadLettered++;
+      this.#d.metrics.framesDeadLettered.inc({ source: d.source, reason: code });
+      log.warn({ code, reason }, 'frame dead-lettered');
+    }
+  }
+
+  #dropped(source: string, keys: SourceKeys, n: number, ids: readonly string[]): void {
+    this.#d.stats.dropped += n;
+    this.#d.metrics.framesDropped.inc({ source, reason: 'trimmed_pending' }, n);
+    this.#log.warn(
+      { source, stream: keys.frames, entryIds: ids },
+      'pending entries were trimmed; acked as dropped',
+    );
+  }
+
+  #target(d: Delivery) {
+    return { keys: d.keys, group: this.#d.config.group, id: d.id };
+  }
+
+  #gauge(): void {
+    this.#d.stats.inFlight = this.#d.inFlight.size;
+    this.#d.metrics.inFlight.set(this.#d.inFlight.size);
+  }
+}
+
+export function toFrameInput(f: FrameEntry): FrameInput {
+  return {
+    id: f.id,
+    source: f.source,
+    seq: f.seq,
+    captureUs: f.captureUs,
+    width: f.width,
+    height: f.height,
+    data: f.data,
+    ...(f.meta === undefined ? {} : { meta: f.meta }),
+  };
+}

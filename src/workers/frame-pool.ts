@@ -1,0 +1,75 @@
+import { Piscina } from 'piscina';
+import { FramepipeError, PoisonFrameError, ProcessorError } from '../shared/errors.js';
+import type { FrameInput, ProcessOptions } from './processors/processor.js';
+import type { FrameTask, TaskOutcome } from './tasks/process-frame.js';
+
+export interface FramePoolOptions {
+  readonly threads: number;
+  /** Tasks allowed to wait for a thread; the consumer's maxInFlight keeps us below it. */
+  readonly maxQueue: number;
+  readonly processorUrl: string;
+  readonly closeTimeoutMs: number;
+}
+
+export interface FramePool {
+  run(frame: FrameInput, options: ProcessOptions): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+// .ts under tsx (tests), .js from dist.
+const TASK_EXT = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+export const TASK_FILENAME = new URL(`./tasks/process-frame${TASK_EXT}`, import.meta.url).href;
+
+/**
+ * Bytes that can be transferred to a thread without detaching anyone else's data. ioredis
+ * hands out Buffers that are views into a larger reply chunk; structured clone would copy the
+ * whole chunk, so copy just the frame once and transfer that. A Buffer that owns its memory
+ * is transferred as is.
+ */
+export function transferableBytes(data: Uint8Array): { bytes: Uint8Array; copied: boolean } {
+  const owns =
+    data.buffer instanceof ArrayBuffer &&
+    data.byteOffset === 0 &&
+    data.byteLength === data.buffer.byteLength;
+  return owns ? { bytes: data, copied: false } : { bytes: new Uint8Array(data), copied: true };
+}
+
+/** Rebuilds the error a task returned, keeping its code so retry decisions still work. */
+export function outcomeError(outcome: Extract<TaskOutcome, { ok: false }>): Error {
+  if (outcome.code === 'FRAMEPIPE_ERR_POISON_FRAME') {
+    return new PoisonFrameError(outcome.message);
+  }
+  if (outcome.code === 'FRAMEPIPE_ERR_FRAME_TOO_LARGE') {
+    return new FramepipeError('FRAMEPIPE_ERR_FRAME_TOO_LARGE', outcome.message);
+  }
+  return new ProcessorError(`${outcome.name}: ${outcome.message}`);
+}
+
+export function createFramePool(options: FramePoolOptions): FramePool {
+  const pool = new Piscina<FrameTask, TaskOutcome>({
+    filename: TASK_FILENAME,
+    minThreads: options.threads,
+    maxThreads: options.threads,
+    maxQueue: options.maxQueue,
+    closeTimeout: options.closeTimeoutMs,
+  });
+  let closing: Promise<void> | undefined;
+  return {
+    async run(frame, processOptions) {
+      const { bytes } = transferableBytes(frame.data);
+      const task: FrameTask = {
+        processorUrl: options.processorUrl,
+        frame: { ...frame, data: bytes },
+        options: processOptions,
+      };
+      const outcome = await pool.run(task, { transferList: [bytes.buffer as ArrayBuffer] });
+      if (!outcome.ok) {
+        throw outcomeError(outcome);
+      }
+      return outcome.value;
+    },
+    close() {
+      return (closing ??= pool.close());
+    },
+  };
+}

@@ -1,0 +1,44 @@
+import { isAbsolute, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ProcessorError, errorMessage } from '../../shared/errors.js';
+import { asProcessor, type Processor } from './processor.js';
+
+export const BUILT_IN_PROCESSORS = ['stats', 'thumbnail', 'noop'] as const;
+
+export interface LoadedProcessor {
+  readonly processor: Processor;
+  /** Where a pool thread imports the same module from. */
+  readonly url: string;
+}
+
+/** True when the option names a module file rather than a built-in. */
+export function isProcessorPath(spec: string): boolean {
+  return spec.includes('/') || spec.includes('\\') || /\.[cm]?[jt]s$/.test(spec);
+}
+
+/** Resolves a built-in name or a module path (relative to cwd) to an importable URL. */
+export function processorUrl(spec: string, cwd: string = process.cwd()): string {
+  if ((BUILT_IN_PROCESSORS as readonly string[]).includes(spec)) {
+    const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+    return new URL(`./${spec}${ext}`, import.meta.url).href;
+  }
+  if (!isProcessorPath(spec)) {
+    throw new ProcessorError(
+      `unknown processor "${spec}": use one of ${BUILT_IN_PROCESSORS.join(', ')} or a path like ./my-model.js`,
+    );
+  }
+  return pathToFileURL(isAbsolute(spec) ? spec : resolve(cwd, spec)).href;
+}
+
+export async function loadProcessor(spec: string, cwd?: string): Promise<LoadedProcessor> {
+  const url = processorUrl(spec, cwd);
+  let mod: unknown;
+  try {
+    mod = await import(url);
+  } catch (err) {
+    throw new ProcessorError(`cannot load processor "${spec}": ${errorMessage(err)}`, {
+      cause: err,
+    });
+  }
+  return { processor: asProcessor(mod, `processor "${spec}"`), url };
+}

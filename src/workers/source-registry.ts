@@ -1,0 +1,80 @@
+import type { Logger } from '../shared/logger.js';
+import type { RedisClient } from '../shared/redis/create-redis.js';
+import { sourceKeys, sourcesKey, type SourceKeys } from '../shared/redis/keys.js';
+
+export interface SourceStream {
+  readonly source: string;
+  readonly keys: SourceKeys;
+}
+
+export interface SourceRegistryOptions {
+  readonly redis: RedisClient;
+  readonly prefix: string;
+  readonly group: string;
+  /** Fixed sources; empty means every id in the `{prefix}:sources` set, re-read on refresh. */
+  readonly configured: readonly string[];
+  readonly logger: Logger;
+}
+
+/** XGROUP CREATE ... 0 MKSTREAM; an existing group (BUSYGROUP) is fine. */
+export async function ensureGroup(
+  redis: RedisClient,
+  stream: string,
+  group: string,
+): Promise<void> {
+  try {
+    await redis.xgroup('CREATE', stream, group, '0', 'MKSTREAM');
+  } catch (err) {
+    if (!(err instanceof Error && err.message.includes('BUSYGROUP'))) {
+      throw err;
+    }
+  }
+}
+
+/** The streams this worker consumes; new sources are picked up on refresh(). */
+export class SourceRegistry {
+  readonly #o: SourceRegistryOptions;
+  readonly #streams = new Map<string, SourceStream>();
+  readonly #log: Logger;
+
+  constructor(options: SourceRegistryOptions) {
+    this.#o = options;
+    this.#log = options.logger.child({ module: 'source-registry' });
+  }
+
+  list(): SourceStream[] {
+    return [...this.#streams.values()];
+  }
+
+  byStream(framesKey: string): SourceStream | undefined {
+    return this.#streams.get(framesKey);
+  }
+
+  /** Reads the source list, creates missing groups; returns the sources that are new. */
+  async refresh(): Promise<SourceStream[]> {
+    const ids =
+      this.#o.configured.length > 0
+        ? [...this.#o.configured]
+        : (await this.#o.redis.smembers(sourcesKey(this.#o.prefix))).sort();
+    const added: SourceStream[] = [];
+    for (const source of ids) {
+      const keys = sourceKeys(this.#o.prefix, source);
+      if (this.#streams.has(keys.frames)) {
+        continue;
+      }
+      await ensureGroup(this.#o.redis, keys.frames, this.#o.group);
+      const stream = { source, keys };
+      this.#streams.set(keys.frames, stream);
+      added.push(stream);
+      this.#log.info({ source, stream: keys.frames, group: this.#o.group }, 'consuming source');
+    }
+    return added;
+  }
+
+  /** After NOGROUP (stream deleted and re-created): make every group exist again. */
+  async ensureAll(): Promise<void> {
+    for (const s of this.#streams.values()) {
+      await ensureGroup(this.#o.redis, s.keys.frames, this.#o.group);
+    }
+  }
+}
