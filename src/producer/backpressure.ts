@@ -1,0 +1,128 @@
+import type { ProducerConfig } from '../shared/config/schema.js';
+import type { RedisClient } from '../shared/redis/create-redis.js';
+import { readBacklog } from '../shared/redis/stream-info.js';
+import { sleep } from '../shared/shutdown.js';
+
+export type Policy = ProducerConfig['policy'];
+
+/**
+ * Backpressure as pure decisions (piscina's maxQueue idea), with a thin waiter around them.
+ * - block: before a batch, the group's unread + pending backlog must be below maxBacklog;
+ *   the batch is cut to the remaining room, so the backlog never passes maxBacklog. A full
+ *   in-memory buffer stops pulling from the source.
+ * - drop-oldest: never waits; Redis trims (the Lua script counts unread trims) and a full
+ *   buffer drops its oldest frame.
+ */
+
+/** Frames that may still be added before the backlog reaches maxBacklog. */
+export function backlogCredit(backlog: number, maxBacklog: number): number {
+  return Math.max(0, maxBacklog - backlog);
+}
+
+/** How many frames the next batch may hold. */
+export function batchAllowance(
+  policy: Policy,
+  credit: number,
+  batchSize: number,
+  available: number,
+): number {
+  const limit = policy === 'block' ? Math.min(batchSize, credit) : batchSize;
+  return Math.max(0, Math.min(limit, available));
+}
+
+export type BufferFullAction = 'wait' | 'drop-oldest' | 'drop-incoming';
+
+/**
+ * What to do with a new frame when `buffered` frames wait for Redis, `inFlight` of them in
+ * the batch being written (those can no longer be dropped: they may already be stored).
+ */
+export function onBufferFull(
+  policy: Policy,
+  buffered: number,
+  inFlight: number,
+  maxBufferedFrames: number,
+): BufferFullAction | 'accept' {
+  if (buffered < maxBufferedFrames) {
+    return 'accept';
+  }
+  if (policy === 'block') {
+    return 'wait';
+  }
+  return buffered > inFlight ? 'drop-oldest' : 'drop-incoming';
+}
+
+const MIN_POLL_MS = 10;
+const MAX_POLL_MS = 200;
+
+/** Poll interval while waiting for the backlog: doubles from 10 ms up to 200 ms. */
+export function pollDelayMs(attempt: number): number {
+  return Math.min(MAX_POLL_MS, MIN_POLL_MS * 2 ** Math.min(attempt, 10));
+}
+
+export interface BacklogWaiterOptions {
+  readonly redis: RedisClient;
+  readonly stream: string;
+  readonly group: string;
+  readonly maxBacklog: number;
+  readonly now: () => number;
+  /** Called with the milliseconds spent waiting, once per wait. */
+  readonly onWait: (waitedMs: number) => void;
+}
+
+/**
+ * Tracks a lower bound of the room left under maxBacklog: only this producer adds entries
+ * (lease), and readers only shrink the backlog, so Redis is asked only when the room runs out.
+ */
+export class BacklogWaiter {
+  #credit = 0;
+  #backlog = 0;
+  readonly #o: BacklogWaiterOptions;
+
+  constructor(options: BacklogWaiterOptions) {
+    this.#o = options;
+  }
+
+  /** Last backlog read from Redis (unread + pending). */
+  get backlog(): number {
+    return this.#backlog;
+  }
+
+  /** Resolves with the room (> 0), or 0 when the signal aborted while waiting. */
+  async waitForCredit(signal: AbortSignal): Promise<number> {
+    if (this.#credit > 0) {
+      return this.#credit;
+    }
+    const started = this.#o.now();
+    let waited = false;
+    for (let attempt = 0; !signal.aborted; attempt++) {
+      await this.refresh();
+      if (this.#credit > 0) {
+        break;
+      }
+      waited = true;
+      await sleep(pollDelayMs(attempt), signal);
+    }
+    if (waited) {
+      this.#o.onWait(Math.max(0, this.#o.now() - started));
+    }
+    return signal.aborted ? 0 : this.#credit;
+  }
+
+  async refresh(): Promise<number> {
+    const b = await readBacklog(
+      this.#o.redis,
+      this.#o.stream,
+      this.#o.group,
+      this.#o.maxBacklog + 1,
+    );
+    this.#backlog = b.unread + b.pending;
+    this.#credit = backlogCredit(this.#backlog, this.#o.maxBacklog);
+    return this.#backlog;
+  }
+
+  /** Frames were added: they use up room. */
+  consume(frames: number): void {
+    this.#credit = Math.max(0, this.#credit - frames);
+    this.#backlog += frames;
+  }
+}

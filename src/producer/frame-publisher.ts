@@ -1,0 +1,130 @@
+import type { RedisClient } from '../shared/redis/create-redis.js';
+import { reconnectDelayMs } from '../shared/redis/create-redis.js';
+import { publishFrame } from '../shared/redis/scripts.js';
+import type { SourceKeys } from '../shared/redis/keys.js';
+import { encodeFrameFields } from '../shared/stream-entries.js';
+import type { Logger } from '../shared/logger.js';
+import { sleep } from '../shared/shutdown.js';
+import type { Policy } from './backpressure.js';
+import { formatEntryId } from './entry-id.js';
+import type { PendingFrame } from './frame-buffer.js';
+
+export type PublishOutcome = 'added' | 'duplicate' | Error;
+
+/** Reads one publishFrame reply: 1 added, 0 refused as a duplicate id (already stored). */
+export function publishOutcome(err: Error | null, reply: unknown): PublishOutcome {
+  if (err !== null) {
+    return err;
+  }
+  if (reply === 1 || reply === '1') {
+    return 'added';
+  }
+  if (reply === 0 || reply === '0') {
+    return 'duplicate';
+  }
+  return new Error(`unexpected publishFrame reply ${JSON.stringify(reply)}`);
+}
+
+export interface FramePublisherOptions {
+  readonly redis: RedisClient;
+  readonly keys: SourceKeys;
+  readonly source: string;
+  readonly group: string;
+  readonly policy: Policy;
+  readonly maxLen: number;
+  readonly logger: Logger;
+  readonly random?: () => number;
+}
+
+export interface BatchReport {
+  readonly added: number;
+  readonly duplicates: number;
+  /** Frames not confirmed because the signal aborted while Redis failed. */
+  readonly unconfirmed: readonly PendingFrame[];
+  readonly retries: number;
+}
+
+/**
+ * Writes batches of frames in one pipeline of publishFrame calls (XADD with explicit ids).
+ * A failed frame is retried with the same id after a jittered backoff, so a write that did
+ * land before the failure is refused as a duplicate instead of being stored twice.
+ */
+export class FramePublisher {
+  readonly #o: FramePublisherOptions;
+  readonly #log: Logger;
+
+  constructor(options: FramePublisherOptions) {
+    this.#o = options;
+    this.#log = options.logger.child({ module: 'frame-publisher' });
+  }
+
+  /** One attempt: an outcome per frame, in order. */
+  async publishOnce(frames: readonly PendingFrame[]): Promise<PublishOutcome[]> {
+    const pipeline = this.#o.redis.pipeline();
+    for (const f of frames) {
+      void publishFrame(pipeline, {
+        framesKey: this.#o.keys.frames,
+        statsKey: this.#o.keys.stats,
+        group: this.#o.group,
+        id: formatEntryId(f.id),
+        policy: this.#o.policy,
+        maxLen: this.#o.maxLen,
+        fields: encodeFrameFields({
+          source: this.#o.source,
+          seq: f.seq,
+          captureUs: f.captureUs,
+          width: f.width,
+          height: f.height,
+          format: 'jpeg',
+          data: f.data,
+          ...(f.meta === undefined ? {} : { meta: f.meta }),
+        }),
+      }).catch(() => {}); // the reply is read from exec()
+    }
+    try {
+      const replies = (await pipeline.exec()) ?? [];
+      return frames.map((_, i) => {
+        const r = replies[i];
+        return r === undefined ? new Error('no reply') : publishOutcome(r[0], r[1]);
+      });
+    } catch (err) {
+      const e = err instanceof Error ? err : new Error(String(err));
+      return frames.map(() => e);
+    }
+  }
+
+  /** Retries the frames that failed until all are confirmed or the signal aborts. */
+  async publish(frames: readonly PendingFrame[], signal: AbortSignal): Promise<BatchReport> {
+    let todo = frames;
+    let added = 0;
+    let duplicates = 0;
+    let attempt = 0;
+    while (todo.length > 0) {
+      const outcomes = await this.publishOnce(todo);
+      const failed: PendingFrame[] = [];
+      let lastErr: Error | undefined;
+      outcomes.forEach((o, i) => {
+        if (o === 'added') {
+          added++;
+        } else if (o === 'duplicate') {
+          duplicates++;
+        } else {
+          failed.push(todo[i]!);
+          lastErr = o;
+        }
+      });
+      todo = failed;
+      if (todo.length === 0 || signal.aborted) {
+        break;
+      }
+      attempt++;
+      const delayMs = reconnectDelayMs(attempt, this.#o.random);
+      this.#log.warn(
+        { err: lastErr, frames: todo.length, firstSeq: todo[0]!.seq, attempt, delayMs },
+        'publishing frames failed, retrying with the same ids',
+      );
+      await sleep(delayMs, signal);
+    }
+    return { added, duplicates, unconfirmed: todo, retries: attempt };
+  }
+}

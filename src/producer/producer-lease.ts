@@ -1,0 +1,115 @@
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { LeaseHeldError } from '../shared/errors.js';
+import type { RedisClient } from '../shared/redis/create-redis.js';
+
+/**
+ * One producer per source: SET NX PX at start, renewed every ttl/3 with a compare-and-set
+ * script (a key lost in a Redis restart is taken again), released on close only if still ours.
+ */
+
+// KEYS: lease. ARGV: holder, ttlMs. 1: ours (renewed or retaken), 0: held by someone else.
+const RENEW_LEASE = `
+local v = redis.call('GET', KEYS[1])
+if v == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return 1
+end
+if v == false then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return 1
+end
+return 0
+`;
+
+// KEYS: lease. ARGV: holder. Deletes only our own lease.
+const RELEASE_LEASE = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`;
+
+export function leaseHolderId(): string {
+  return `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+}
+
+export interface ProducerLeaseOptions {
+  readonly redis: RedisClient;
+  readonly key: string;
+  readonly source: string;
+  readonly ttlMs: number;
+  readonly holder?: string;
+  /** Called once when a renewal finds another holder. */
+  readonly onLost: (err: LeaseHeldError) => void;
+  /** Called when a renewal fails for a Redis reason (it is retried at the next tick). */
+  readonly onRenewError?: (err: unknown) => void;
+}
+
+export class ProducerLease {
+  readonly holder: string;
+  readonly #o: ProducerLeaseOptions;
+  #timer: NodeJS.Timeout | undefined;
+  #renewing = false;
+  #lost = false;
+  #acquired = false;
+
+  constructor(options: ProducerLeaseOptions) {
+    this.#o = options;
+    this.holder = options.holder ?? leaseHolderId();
+  }
+
+  /** Takes the lease or throws LeaseHeldError; then renews it every ttl/3. */
+  async acquire(): Promise<void> {
+    const { redis, key, ttlMs } = this.#o;
+    const ok = await redis.set(key, this.holder, 'PX', ttlMs, 'NX');
+    if (ok !== 'OK') {
+      const current = await redis.get(key);
+      if (current !== this.holder) {
+        throw new LeaseHeldError(this.#o.source, current ?? 'unknown');
+      }
+    }
+    this.#acquired = true;
+    this.#timer = setInterval(() => void this.renew(), Math.max(1, Math.floor(ttlMs / 3)));
+    this.#timer.unref();
+  }
+
+  /** One renewal; false when another producer holds the lease now. */
+  async renew(): Promise<boolean> {
+    if (this.#renewing || this.#lost) {
+      return !this.#lost;
+    }
+    this.#renewing = true;
+    try {
+      const r = await this.#o.redis.eval(RENEW_LEASE, 1, this.#o.key, this.holder, this.#o.ttlMs);
+      if (r === 1) {
+        return true;
+      }
+      this.#lost = true;
+      this.#stop();
+      const holder = (await this.#o.redis.get(this.#o.key).catch(() => null)) ?? 'unknown';
+      this.#o.onLost(new LeaseHeldError(this.#o.source, holder));
+      return false;
+    } catch (err) {
+      this.#o.onRenewError?.(err);
+      return true;
+    } finally {
+      this.#renewing = false;
+    }
+  }
+
+  /** Stops renewing and deletes the lease if it is still ours. */
+  async release(): Promise<void> {
+    this.#stop();
+    if (this.#lost || !this.#acquired) {
+      return;
+    }
+    this.#acquired = false;
+    await this.#o.redis.eval(RELEASE_LEASE, 1, this.#o.key, this.holder);
+  }
+
+  #stop(): void {
+    if (this.#timer !== undefined) {
+      clearInterval(this.#timer);
+      this.#timer = undefined;
+    }
+  }
+}

@@ -1,0 +1,274 @@
+import type { Config } from '../shared/config/schema.js';
+import type { Logger } from '../shared/logger.js';
+import type { Metrics } from '../shared/metrics.js';
+import type { RedisClient } from '../shared/redis/create-redis.js';
+import { reconnectDelayMs } from '../shared/redis/create-redis.js';
+import { sourceKeys, type SourceKeys } from '../shared/redis/keys.js';
+import { defineScripts } from '../shared/redis/scripts.js';
+import { once, sleep } from '../shared/shutdown.js';
+import { BacklogWaiter, batchAllowance } from './backpressure.js';
+import { formatEntryId } from './entry-id.js';
+import { FrameBuffer } from './frame-buffer.js';
+import { ingestFrames, type IngestCounters } from './frame-ingest.js';
+import { FramePublisher } from './frame-publisher.js';
+import { EdgeMetricsTicker } from './edge-metrics.js';
+import { ProducerLease } from './producer-lease.js';
+import { createFrameSource } from './sources/create-frame-source.js';
+import type { FrameSource } from './sources/frame-source.js';
+import { prepareStream } from './stream-setup.js';
+
+export interface ProducerDeps {
+  redis: RedisClient;
+  logger: Logger;
+  metrics: Metrics;
+  source?: FrameSource;
+  now?: () => number;
+}
+
+export interface ProducerStats {
+  /** Frames confirmed stored in Redis (added, or refused as a replay of a stored id). */
+  produced: number;
+  duplicates: number;
+  refused: number;
+  /** Frames the producer dropped: buffer full (drop-oldest) or unsent at shutdown. */
+  dropped: number;
+  buffered: number;
+  backpressureWaitMs: number;
+  lastSeq: number;
+}
+
+export interface Producer {
+  run(signal: AbortSignal): Promise<ProducerStats>;
+  stats(): ProducerStats;
+  close(): Promise<void>;
+}
+
+/** After run's signal aborts, buffered frames get this long to reach Redis. */
+export const FLUSH_TIMEOUT_MS = 5000;
+
+class FrameProducer implements Producer {
+  readonly #config: Readonly<Config>;
+  readonly #deps: ProducerDeps;
+  readonly #log: Logger;
+  readonly #keys: SourceKeys;
+  readonly #source: FrameSource;
+  readonly #buffer: FrameBuffer;
+  readonly #lease: ProducerLease;
+  readonly #closing = new AbortController();
+  /** Aborted when buffered frames may no longer be written (flush deadline, lease lost). */
+  readonly #hardStop = new AbortController();
+  readonly #now: () => number;
+  readonly #labels: { source: string };
+  readonly #counters: IngestCounters & { produced: number; duplicates: number; waitMs: number };
+  #lastSeq = -1;
+  #leaseLost: Error | undefined;
+  #running: Promise<ProducerStats> | undefined;
+
+  constructor(config: Readonly<Config>, deps: ProducerDeps) {
+    const pc = config.producer;
+    this.#config = config;
+    this.#deps = deps;
+    this.#now = deps.now ?? Date.now;
+    this.#log = deps.logger.child({ module: 'producer', source: pc.source });
+    this.#keys = sourceKeys(config.redis.prefix, pc.source);
+    this.#labels = { source: pc.source };
+    this.#source = deps.source ?? createFrameSource(pc, deps.logger);
+    this.#buffer = new FrameBuffer(pc.policy, pc.maxBufferedFrames);
+    const counters = { produced: 0, duplicates: 0, waitMs: 0, refused: 0, dropped: 0 };
+    this.#counters = { ...counters, encodeMsTotal: 0, encoded: 0 };
+    this.#lease = new ProducerLease({
+      redis: deps.redis,
+      key: this.#keys.producerLease,
+      source: pc.source,
+      ttlMs: pc.leaseTtlMs,
+      onLost: (err) => {
+        this.#log.error({ err }, 'producer lease lost to another producer; stopping');
+        this.#leaseLost = err;
+        this.#hardStop.abort();
+      },
+      onRenewError: (err) => this.#log.warn({ err }, 'producer lease renewal failed'),
+    });
+  }
+
+  stats(): ProducerStats {
+    const c = this.#counters;
+    return {
+      produced: c.produced,
+      duplicates: c.duplicates,
+      refused: c.refused,
+      dropped: c.dropped,
+      buffered: this.#buffer.size,
+      backpressureWaitMs: c.waitMs,
+      lastSeq: this.#lastSeq,
+    };
+  }
+
+  run(signal: AbortSignal): Promise<ProducerStats> {
+    if (this.#running !== undefined) {
+      return Promise.reject(new Error('Producer.run() may be called once'));
+    }
+    this.#running = this.#run(AbortSignal.any([signal, this.#closing.signal]));
+    return this.#running;
+  }
+
+  async #run(stop: AbortSignal): Promise<ProducerStats> {
+    const { redis, metrics } = this.#deps;
+    const pc = this.#config.producer;
+    defineScripts(redis);
+    await this.#lease.acquire();
+    const onStop = (): void => {
+      setTimeout(() => this.#hardStop.abort(), FLUSH_TIMEOUT_MS).unref();
+    };
+    if (stop.aborted) {
+      onStop();
+    }
+    stop.addEventListener('abort', onStop, { once: true });
+    const ticker = new EdgeMetricsTicker({
+      redis,
+      stream: this.#keys.metrics,
+      source: pc.source,
+      logger: this.#log,
+      counters: () => this.#counters,
+      buffered: () => this.#buffer.size,
+    });
+    try {
+      const pos = await prepareStream(
+        redis,
+        this.#config.redis.prefix,
+        pc.source,
+        this.#keys,
+        this.#config.worker.group,
+      );
+      this.#lastSeq = pos.lastSeq;
+      this.#log.info(
+        { lastId: formatEntryId(pos.lastId), nextSeq: pos.lastSeq + 1, policy: pc.policy },
+        'producer started',
+      );
+      const waiter = new BacklogWaiter({
+        redis,
+        stream: this.#keys.frames,
+        group: this.#config.worker.group,
+        maxBacklog: pc.maxBacklog,
+        now: this.#now,
+        onWait: (ms) => {
+          this.#counters.waitMs += ms;
+          metrics.backpressureWait.inc(this.#labels, ms / 1000);
+        },
+      });
+      ticker.start(waiter);
+      const [ingested, published] = await Promise.allSettled([
+        ingestFrames({
+          config: pc,
+          source: this.#source,
+          buffer: this.#buffer,
+          position: pos,
+          now: this.#now,
+          logger: this.#log,
+          metrics,
+          counters: this.#counters,
+          signal: stop,
+        }),
+        this.#publishLoop(stop, waiter),
+      ]);
+      for (const r of [published, ingested]) {
+        if (r.status === 'rejected') {
+          throw r.reason;
+        }
+      }
+      if (this.#leaseLost !== undefined) {
+        throw this.#leaseLost;
+      }
+      this.#log.info(this.stats(), 'producer stopped');
+      return this.stats();
+    } finally {
+      stop.removeEventListener('abort', onStop);
+      await ticker.stop();
+      await this.#lease.release().catch((err: unknown) => {
+        this.#log.warn({ err }, 'could not release the producer lease');
+      });
+    }
+  }
+
+  async #publishLoop(stop: AbortSignal, waiter: BacklogWaiter): Promise<void> {
+    const { redis, metrics } = this.#deps;
+    const pc = this.#config.producer;
+    const hard = this.#hardStop.signal;
+    const publisher = new FramePublisher({
+      redis,
+      keys: this.#keys,
+      source: pc.source,
+      group: this.#config.worker.group,
+      policy: pc.policy,
+      maxLen: pc.maxLen,
+      logger: this.#log,
+    });
+    let errors = 0;
+    while (!hard.aborted) {
+      await this.#buffer.waitForFrames(stop.aborted ? hard : stop);
+      if (this.#buffer.size === 0) {
+        if (this.#buffer.ended || hard.aborted) {
+          break;
+        }
+        continue;
+      }
+      let credit = Number.POSITIVE_INFINITY;
+      if (pc.policy === 'block' && !stop.aborted) {
+        try {
+          credit = await waiter.waitForCredit(stop);
+          errors = 0;
+        } catch (err) {
+          this.#log.warn({ err }, 'cannot read the backlog, retrying');
+          await sleep(reconnectDelayMs(++errors), stop);
+          continue;
+        }
+        if (credit === 0) {
+          continue; // aborted while waiting: flush below the next time round
+        }
+      }
+      const batch = this.#buffer.take(
+        batchAllowance(pc.policy, credit, pc.batchSize, this.#buffer.size),
+      );
+      const report = await publisher.publish(batch, hard);
+      const confirmed = batch.length - report.unconfirmed.length;
+      const c = this.#counters;
+      c.produced += confirmed;
+      c.duplicates += report.duplicates;
+      waiter.consume(confirmed);
+      metrics.framesProduced.inc(this.#labels, confirmed);
+      metrics.duplicatesSuppressed.inc(this.#labels, report.duplicates);
+      const unsent = new Set(report.unconfirmed);
+      for (const f of batch) {
+        if (!unsent.has(f)) {
+          metrics.frameBytes.inc(this.#labels, f.data.length);
+          this.#lastSeq = Math.max(this.#lastSeq, f.seq);
+        }
+      }
+      this.#buffer.settle();
+      this.#countDropped(report.unconfirmed.length, 'shutdown');
+      metrics.bufferedFrames.set(this.#labels, this.#buffer.size);
+    }
+    this.#countDropped(this.#buffer.drain().length, this.#leaseLost ? 'lease_lost' : 'shutdown');
+  }
+
+  #countDropped(n: number, reason: string): void {
+    if (n === 0) {
+      return;
+    }
+    this.#counters.dropped += n;
+    this.#deps.metrics.framesDropped.inc({ ...this.#labels, reason }, n);
+    this.#log.warn({ frames: n, reason }, 'frames dropped before reaching Redis');
+  }
+
+  readonly close = once(async () => {
+    this.#closing.abort();
+    await this.#source.close().catch((err: unknown) => {
+      this.#log.warn({ err }, 'error closing the frame source');
+    });
+    await this.#running?.catch(() => undefined);
+    await this.#lease.release().catch(() => undefined);
+  });
+}
+
+export function createProducer(config: Readonly<Config>, deps: ProducerDeps): Producer {
+  return new FrameProducer(config, deps);
+}

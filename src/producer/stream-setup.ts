@@ -1,0 +1,48 @@
+import type { RedisClient } from '../shared/redis/create-redis.js';
+import { sourcesKey, type SourceKeys } from '../shared/redis/keys.js';
+import { pairsToObject } from '../shared/redis/stream-info.js';
+import { ZERO_ID, parseEntryId, type EntryId } from './entry-id.js';
+
+export interface StreamPosition {
+  /** The stream's last-generated-id: new ids must be greater. */
+  readonly lastId: EntryId;
+  /** seq of the newest entry still in the stream, or -1. */
+  readonly lastSeq: number;
+}
+
+/** Pure: reads last-generated-id and the newest entry's seq from an XINFO STREAM reply. */
+export function parseStreamPosition(reply: readonly unknown[]): StreamPosition {
+  const info = pairsToObject(reply);
+  const lastGenerated = info['last-generated-id'];
+  const lastId = typeof lastGenerated === 'string' ? parseEntryId(lastGenerated) : ZERO_ID;
+  let lastSeq = -1;
+  const entry = info['last-entry'];
+  if (Array.isArray(entry) && Array.isArray(entry[1])) {
+    const fields = pairsToObject(entry[1] as unknown[]);
+    const seq = Number(String(fields.seq));
+    lastSeq = Number.isSafeInteger(seq) ? seq : -1;
+  }
+  return { lastId, lastSeq };
+}
+
+/**
+ * Registers the source, creates the consumer group at 0 (frames produced before any worker
+ * starts are kept, and `block` sees the group), and reads where the stream left off.
+ */
+export async function prepareStream(
+  redis: RedisClient,
+  prefix: string,
+  source: string,
+  keys: SourceKeys,
+  group: string,
+): Promise<StreamPosition> {
+  await redis.sadd(sourcesKey(prefix), source);
+  try {
+    await redis.xgroup('CREATE', keys.frames, group, '0', 'MKSTREAM');
+  } catch (err) {
+    if (!/BUSYGROUP/.test((err as Error).message)) {
+      throw err;
+    }
+  }
+  return parseStreamPosition((await redis.xinfo('STREAM', keys.frames)) as unknown[]);
+}
