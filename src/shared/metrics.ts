@@ -96,6 +96,16 @@ export function createMetrics(registry: Registry, options: { defaultMetrics?: bo
       help: 'Frames a worker is processing now',
       registers,
     }),
+    poolQueueSize: new Gauge({
+      name: 'framepipe_pool_queue_size',
+      help: 'Tasks waiting for a Piscina pool thread',
+      registers,
+    }),
+    poolUtilization: new Gauge({
+      name: 'framepipe_pool_utilization_ratio',
+      help: 'Share of time the pool threads were busy (0-1)',
+      registers,
+    }),
     redisReconnects: new Counter({
       name: 'framepipe_redis_reconnects_total',
       help: 'Reconnect attempts of framepipe Redis connections',

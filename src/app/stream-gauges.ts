@@ -1,0 +1,103 @@
+import { Gauge, type Registry } from 'prom-client';
+import type { RedisClient } from '../shared/redis/create-redis.js';
+import { sourceKeys } from '../shared/redis/keys.js';
+import { readBacklog } from '../shared/redis/stream-info.js';
+import type { Logger } from '../shared/logger.js';
+
+export interface StreamGaugeOptions {
+  readonly redis: RedisClient;
+  readonly prefix: string;
+  readonly group: string;
+  /** Sources to report; read at every scrape so new sources appear. */
+  readonly sources: () => Promise<readonly string[]> | readonly string[];
+  readonly logger?: Logger;
+}
+
+/** Parses `used_memory:123` style lines of INFO. */
+export function parseInfo(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split(/\r?\n/)) {
+    const i = line.indexOf(':');
+    if (i > 0 && !line.startsWith('#')) {
+      out[line.slice(0, i)] = line.slice(i + 1).trim();
+    }
+  }
+  return out;
+}
+
+/**
+ * Stream length, group lag and pending, and Redis memory, read from Redis at scrape time
+ * (prom-client collect()), so they are fresh and cost nothing between scrapes.
+ */
+export function registerStreamGauges(registry: Registry, options: StreamGaugeOptions): void {
+  const registers = [registry];
+  const log = options.logger?.child({ module: 'stream-gauges' });
+  const lag = new Gauge({
+    name: 'framepipe_consumer_group_lag',
+    help: 'Entries not yet delivered to the consumer group (counted when XINFO lag is NULL)',
+    labelNames: ['source', 'group'] as const,
+    registers,
+    collect: refresh,
+  });
+  const pending = new Gauge({
+    name: 'framepipe_consumer_group_pending',
+    help: 'Entries delivered but not yet acked',
+    labelNames: ['source', 'group'] as const,
+    registers,
+    collect: refresh,
+  });
+  const used = new Gauge({
+    name: 'framepipe_redis_used_memory_bytes',
+    help: 'Redis used_memory',
+    registers,
+    collect: refresh,
+  });
+  const max = new Gauge({
+    name: 'framepipe_redis_maxmemory_bytes',
+    help: 'Redis maxmemory (0: no limit)',
+    registers,
+    collect: refresh,
+  });
+  const length = new Gauge({
+    name: 'framepipe_stream_length',
+    help: 'Entries in a stream (XLEN)',
+    labelNames: ['source', 'stream'] as const,
+    registers,
+    collect: refresh,
+  });
+  // prom-client collects all metrics at once: every gauge awaits the same refresh, so one
+  // scrape reads Redis once and no gauge reports the previous scrape's value.
+  let inflight: Promise<void> | undefined;
+  function refresh(): Promise<void> {
+    inflight ??= collectAll().finally(() => {
+      inflight = undefined;
+    });
+    return inflight;
+  }
+  async function collectAll(): Promise<void> {
+    try {
+      const { redis, prefix, group } = options;
+      for (const source of await options.sources()) {
+        const keys = sourceKeys(prefix, source);
+        const [frames, results, dlq] = await Promise.all([
+          redis.xlen(keys.frames),
+          redis.xlen(keys.results),
+          redis.xlen(keys.dlq),
+        ]);
+        length.set({ source, stream: 'frames' }, frames);
+        length.set({ source, stream: 'results' }, results);
+        length.set({ source, stream: 'dlq' }, dlq);
+        const backlog = await readBacklog(redis, keys.frames, group, 1_000_000);
+        lag.set({ source, group }, backlog.unread);
+        pending.set({ source, group }, backlog.pending);
+      }
+      if ('info' in options.redis && typeof options.redis.info === 'function') {
+        const info = parseInfo(await options.redis.info('memory'));
+        used.set(Number(info.used_memory ?? 0));
+        max.set(Number(info.maxmemory ?? 0));
+      }
+    } catch (err) {
+      log?.warn({ err }, 'could not read stream gauges');
+    }
+  }
+}

@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFile, readdir } from 'node:fs/promises';
+import { describe, it } from 'node:test';
+import { Registry } from 'prom-client';
+import { parseAllDocuments } from 'yaml';
+import { registerStreamGauges } from '../../../src/app/stream-gauges.js';
+import { createMetrics } from '../../../src/shared/metrics.js';
+import { REPO_ROOT } from '../../helpers/cli.js';
+
+const read = (path: string) => readFile(new URL(path, `file://${REPO_ROOT}`), 'utf8');
+
+/** Every series name framepipe exports, with the suffixes histograms add. */
+async function exportedSeries(): Promise<Set<string>> {
+  const registry = new Registry();
+  createMetrics(registry, { defaultMetrics: true });
+  registerStreamGauges(registry, {
+    redis: {} as never,
+    prefix: 'p',
+    group: 'g',
+    sources: () => [],
+  });
+  const names = new Set<string>();
+  for (const metric of await registry.getMetricsAsJSON()) {
+    names.add(metric.name);
+    if (metric.type === 'histogram') {
+      for (const suffix of ['_bucket', '_sum', '_count']) {
+        names.add(metric.name + suffix);
+      }
+    }
+  }
+  return names;
+}
+
+function referencedMetrics(text: string): string[] {
+  return [...new Set(text.match(/framepipe_[a-z0-9_]+/g) ?? [])];
+}
+
+describe('deploy/', () => {
+  it('the Grafana dashboard parses and uses only metrics framepipe exports', async () => {
+    const dashboard = JSON.parse(await read('deploy/grafana/framepipe.json')) as {
+      panels: { targets: { expr: string }[] }[];
+    };
+    const exprs = dashboard.panels.flatMap((p) => p.targets.map((t) => t.expr));
+    assert.ok(exprs.length >= 8);
+    const exported = await exportedSeries();
+    for (const name of referencedMetrics(exprs.join('\n'))) {
+      assert.ok(exported.has(name), `dashboard uses ${name}, which framepipe does not export`);
+    }
+  });
+
+  it('the alert rules use only exported metrics and pass promtool check rules', async () => {
+    const rules = await read('deploy/prometheus/alerts.yml');
+    const exported = await exportedSeries();
+    for (const name of referencedMetrics(rules)) {
+      assert.ok(exported.has(name), `alerts use ${name}, which framepipe does not export`);
+    }
+    const promtool = spawnSync('promtool', ['check', 'rules', 'deploy/prometheus/alerts.yml'], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+    });
+    if (promtool.error !== undefined && process.env.CI === undefined) {
+      // .ci/run installs promtool (Debian's prometheus package); a dev machine may not have it.
+      return;
+    }
+    assert.equal(promtool.status, 0, `${promtool.stdout}${promtool.stderr}`);
+  });
+
+  it('every Kubernetes manifest and the compose file parse as YAML', async () => {
+    const files = (await readdir(new URL('deploy/k8s/', `file://${REPO_ROOT}`))).map(
+      (f) => `deploy/k8s/${f}`,
+    );
+    for (const file of [
+      ...files,
+      'deploy/docker-compose.yml',
+      'deploy/prometheus/prometheus.yml',
+    ]) {
+      for (const doc of parseAllDocuments(await read(file))) {
+        assert.deepEqual(doc.errors, [], file);
+      }
+    }
+  });
+
+  it('gives the worker a termination grace period longer than its drain deadline', async () => {
+    const [deployment] = parseAllDocuments(await read('deploy/k8s/worker.yaml')).map(
+      (d) =>
+        d.toJS() as {
+          spec: { template: { spec: { terminationGracePeriodSeconds: number } } };
+        },
+    );
+    const config = parseAllDocuments(await read('deploy/k8s/configmap.yaml'))[0]?.toJS() as {
+      data: Record<string, string>;
+    };
+    const shutdownMs = (
+      JSON.parse(config.data['config.json'] ?? '{}') as { worker: { shutdownTimeoutMs: number } }
+    ).worker.shutdownTimeoutMs;
+    assert.ok(deployment!.spec.template.spec.terminationGracePeriodSeconds * 1000 > shutdownMs);
+  });
+});
