@@ -6,13 +6,8 @@ import { runDemo } from './demo/run-demo.js';
 import { runProduce } from './app/run-produce.js';
 import { createRuntime } from './app/runtime.js';
 import { runWork } from './app/run-work.js';
-import {
-  configLeaves,
-  loadConfig,
-  coerceEnvValue,
-  mergeDeep,
-  type ConfigLayer,
-} from './shared/config/load-config.js';
+import { flagsToLayer } from './app/flags-to-config.js';
+import { loadConfig, mergeDeep, type ConfigLayer } from './shared/config/load-config.js';
 import { defaultConfig, type Config } from './shared/config/schema.js';
 import { ConfigError, FramepipeError } from './shared/errors.js';
 import { createLogger } from './shared/logger.js';
