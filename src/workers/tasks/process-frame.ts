@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import {
   asProcessor,
   type FrameInput,
@@ -23,10 +25,26 @@ export type TaskOutcome =
 // One module instance per thread, loaded on first use.
 const processors = new Map<string, Promise<Processor>>();
 
+/**
+ * Node 20 does not run `module.register` loader hooks (tsx's ESM hook) on worker threads, but
+ * tsx's require hook works there: a TypeScript processor (tests, tsx dev runs) that native
+ * import() refuses is loaded through require instead. Built JavaScript never takes this path.
+ */
+async function importModule(url: string): Promise<unknown> {
+  try {
+    return (await import(url)) as unknown;
+  } catch (err) {
+    if ((err as { code?: unknown }).code !== 'ERR_UNKNOWN_FILE_EXTENSION') {
+      throw err;
+    }
+    return createRequire(import.meta.url)(fileURLToPath(url)) as unknown;
+  }
+}
+
 function load(url: string): Promise<Processor> {
   let p = processors.get(url);
   if (p === undefined) {
-    p = import(url).then((mod: unknown) => asProcessor(mod, `processor ${url}`));
+    p = importModule(url).then((mod) => asProcessor(mod, `processor ${url}`));
     processors.set(url, p);
   }
   return p;

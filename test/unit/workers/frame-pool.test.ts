@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { pathToFileURL } from 'node:url';
+import { describe, it } from 'node:test';
+import {
+  PoisonFrameError,
+  ProcessorError,
+  isPermanentFrameError,
+} from '../../../src/shared/errors.js';
+import {
+  createFramePool,
+  outcomeError,
+  transferableBytes,
+} from '../../../src/workers/frame-pool.js';
+import { fixturePath } from '../../helpers/worker-fixtures.js';
+import { checksum } from './fixtures/checksum-pool.js';
+
+const frameOf = (data: Uint8Array) => ({
+  id: '1-0',
+  source: 'cam1',
+  seq: 1,
+  captureUs: 1,
+  width: 1,
+  height: 1,
+  data,
+});
+const options = { thumbnailDir: 'x', thumbnailWidth: 8 };
+
+describe('the frame pool', () => {
+  it('transfers a buffer that owns its memory and copies a view into a larger one', () => {
+    const own = new Uint8Array(new ArrayBuffer(16));
+    assert.deepEqual(transferableBytes(own), { bytes: own, copied: false });
+    const chunk = Buffer.from('....JPEG....');
+    const view = chunk.subarray(4, 8);
+    const { bytes, copied } = transferableBytes(view);
+    assert.equal(copied, true);
+    assert.equal(bytes.byteLength, 4);
+    assert.equal(bytes.buffer.byteLength, 4);
+    assert.equal(Buffer.from(bytes).toString(), 'JPEG');
+  });
+
+  it('rebuilds a poison error from a task outcome so it is still dead-lettered at once', () => {
+    const err = outcomeError({
+      ok: false,
+      name: 'PoisonFrameError',
+      code: 'FRAMEPIPE_ERR_POISON_FRAME',
+      message: 'x',
+    });
+    assert.ok(err instanceof PoisonFrameError);
+    const other = outcomeError({ ok: false, name: 'TypeError', message: 'y' });
+    assert.ok(other instanceof ProcessorError);
+    assert.equal(isPermanentFrameError(other), false);
+  });
+
+  it('runs a pool processor on a thread and moves the bytes there intact', async () => {
+    const pool = createFramePool({
+      threads: 1,
+      maxQueue: 8,
+      processorUrl: pathToFileURL(fixturePath('checksum-pool.ts')).href,
+      closeTimeoutMs: 5000,
+    });
+    try {
+      const data = Buffer.from(Array.from({ length: 5000 }, (_, i) => i % 251));
+      const expected = checksum(data);
+      const out = (await pool.run(frameOf(Buffer.from(data)), options)) as Record<string, unknown>;
+      assert.equal(out.checksum, expected);
+      assert.equal(out.bytes, 5000);
+      assert.equal(out.isMainThread, false);
+      assert.equal(out.isUint8Array, true);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('a poison error thrown on a thread comes back as a PoisonFrameError', async () => {
+    const pool = createFramePool({
+      threads: 1,
+      maxQueue: 8,
+      processorUrl: pathToFileURL(fixturePath('poison-pool.ts')).href,
+      closeTimeoutMs: 5000,
+    });
+    try {
+      await assert.rejects(pool.run(frameOf(new Uint8Array([1, 2])), options), PoisonFrameError);
+    } finally {
+      await pool.close();
+    }
+  });
+});

@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import sharp from 'sharp';
+import { PoisonFrameError, ProcessorError } from '../../../src/shared/errors.js';
+import { loadProcessor, processorUrl } from '../../../src/workers/processors/load-processor.js';
+import type { FrameInput } from '../../../src/workers/processors/processor.js';
+import statsProcessor, { frameStats } from '../../../src/workers/processors/stats.js';
+import thumbnailProcessor from '../../../src/workers/processors/thumbnail.js';
+import noopProcessor from '../../../src/workers/processors/noop.js';
+import { corruptJpeg, fixturePath, makeJpeg } from '../../helpers/worker-fixtures.js';
+
+const frame = (data: Uint8Array, seq = 7): FrameInput => ({
+  id: '1-0',
+  source: 'cam1',
+  seq,
+  captureUs: 1,
+  width: 64,
+  height: 48,
+  data,
+});
+const options = { thumbnailDir: tmpdir(), thumbnailWidth: 16 };
+
+async function flatJpeg(grey: number): Promise<Buffer> {
+  return sharp({
+    create: { width: 64, height: 48, channels: 3, background: { r: grey, g: grey, b: grey } },
+  })
+    .jpeg({ quality: 95 })
+    .toBuffer();
+}
+
+describe('built-in processors', () => {
+  it('stats gives size, a mean near the grey level, and no sharpness for a flat image', async () => {
+    const s = await frameStats(frame(await flatJpeg(128)));
+    assert.equal(s.width, 64);
+    assert.equal(s.height, 48);
+    assert.ok(Math.abs(s.mean - 128) < 3, `mean ${s.mean}`);
+    assert.ok(s.stdev < 2, `stdev ${s.stdev}`);
+    assert.ok(s.sharpness < 2, `sharpness ${s.sharpness}`);
+  });
+
+  it('stats finds contrast and sharpness in a striped image, more than in a blurred copy', async () => {
+    const striped = await makeJpeg(64, 48);
+    const blurred = await sharp(striped).blur(3).jpeg().toBuffer();
+    const sharpStats = await frameStats(frame(striped));
+    const blurStats = await frameStats(frame(blurred));
+    assert.ok(sharpStats.stdev > 50, `stdev ${sharpStats.stdev}`);
+    assert.ok(sharpStats.mean > 80 && sharpStats.mean < 170, `mean ${sharpStats.mean}`);
+    assert.ok(
+      sharpStats.sharpness > blurStats.sharpness * 2,
+      `${sharpStats.sharpness} vs ${blurStats.sharpness}`,
+    );
+  });
+
+  it('turns a JPEG sharp cannot decode into a PoisonFrameError', async () => {
+    await assert.rejects(statsProcessor.process(frame(corruptJpeg()), options), (err: unknown) => {
+      assert.ok(err instanceof PoisonFrameError);
+      assert.equal(err.code, 'FRAMEPIPE_ERR_POISON_FRAME');
+      return true;
+    });
+    await assert.rejects(
+      thumbnailProcessor.process(frame(corruptJpeg()), options),
+      PoisonFrameError,
+    );
+  });
+
+  it('thumbnail writes <dir>/<source>/<seq>.jpg at the configured width', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'framepipe-thumbs-'));
+    try {
+      const result = (await thumbnailProcessor.process(frame(await makeJpeg(), 42), {
+        thumbnailDir: dir,
+        thumbnailWidth: 16,
+      })) as { path: string };
+      assert.equal(result.path, join(dir, 'cam1', '42.jpg'));
+      const meta = await sharp(result.path).metadata();
+      assert.equal(meta.width, 16);
+      assert.equal(meta.height, 12);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('noop reports the byte count only', async () => {
+    assert.deepEqual(await noopProcessor.process(frame(new Uint8Array(10)), options), {
+      bytes: 10,
+    });
+  });
+});
+
+describe('loading a processor', () => {
+  it('loads every built-in by name and says where it runs', async () => {
+    for (const name of ['stats', 'thumbnail', 'noop']) {
+      const { processor } = await loadProcessor(name);
+      assert.equal(processor.name, name);
+      assert.equal(processor.runsOn, 'inline');
+    }
+  });
+
+  it('loads a user module by path, relative to the working directory', async () => {
+    const path = fixturePath('checksum-pool.ts');
+    const { processor, url } = await loadProcessor(path);
+    assert.equal(processor.name, 'checksum');
+    assert.equal(processor.runsOn, 'pool');
+    assert.ok(url.startsWith('file://'));
+    assert.equal(processorUrl('./x/model.js', '/srv/app'), 'file:///srv/app/x/model.js');
+  });
+
+  it('refuses an unknown name, a missing file and a module without a valid default export', async () => {
+    await assert.rejects(loadProcessor('resnet'), ProcessorError);
+    await assert.rejects(loadProcessor('./does-not-exist.js'), ProcessorError);
+    await assert.rejects(loadProcessor(fixturePath('no-default.ts')), (err: unknown) => {
+      assert.ok(err instanceof ProcessorError);
+      assert.equal(err.code, 'FRAMEPIPE_ERR_PROCESSOR');
+      return true;
+    });
+  });
+});

@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { RedisClient } from '../../../src/shared/redis/create-redis.js';
+import type { SettleEntryArgs } from '../../../src/shared/redis/scripts.js';
+import { SettleBatcher, shouldFlushNow } from '../../../src/workers/settle-batcher.js';
+
+/** A client whose pipelines record fpSettleEntry calls and answer with `reply(id)`. */
+function fakeRedis(reply: (id: string) => [Error | null, unknown] = () => [null, 1]) {
+  const pipelines: string[][] = [];
+  const client = {
+    pipeline() {
+      const ids: string[] = [];
+      pipelines.push(ids);
+      return {
+        // Same argument order as settleEntry(): 4 keys, then group, id, ...
+        fpSettleEntry(...args: unknown[]) {
+          ids.push(String(args[5]));
+          return this;
+        },
+        exec: () => Promise.resolve(ids.map(reply)),
+      };
+    },
+  };
+  return { client: client as unknown as RedisClient, pipelines };
+}
+
+function args(id: string, source = 'cam1'): SettleEntryArgs {
+  return {
+    framesKey: `p:{${source}}:frames`,
+    targetKey: `p:{${source}}:results`,
+    statsKey: `p:{${source}}:stats`,
+    errorsKey: `p:{${source}}:errors`,
+    group: 'g',
+    id,
+    maxLen: 100,
+    stat: 'processed',
+    copyOriginal: false,
+    fields: ['frame', id],
+  };
+}
+
+describe('settle batching', () => {
+  it('flushes at once when the batch is full', () => {
+    assert.equal(shouldFlushNow(63, 64), false);
+    assert.equal(shouldFlushNow(64, 64), true);
+  });
+
+  it('sends settles queued within the flush window in one pipeline', async () => {
+    const { client, pipelines } = fakeRedis();
+    const batcher = new SettleBatcher(client, { maxBatch: 100, flushDelayMs: 5 });
+    const results = await Promise.all(
+      ['1-0', '2-0', '3-0', '4-0', '5-0'].map((id) => batcher.settle(args(id))),
+    );
+    assert.deepEqual(results, [true, true, true, true, true]);
+    assert.deepEqual(pipelines, [['1-0', '2-0', '3-0', '4-0', '5-0']]);
+  });
+
+  it('splits into pipelines of at most maxBatch', async () => {
+    const { client, pipelines } = fakeRedis();
+    const batcher = new SettleBatcher(client, { maxBatch: 2, flushDelayMs: 5 });
+    await Promise.all(['1-0', '2-0', '3-0', '4-0', '5-0'].map((id) => batcher.settle(args(id))));
+    assert.deepEqual(pipelines, [['1-0', '2-0'], ['3-0', '4-0'], ['5-0']]);
+  });
+
+  it('uses one pipeline per source, so each stays within one Cluster slot', async () => {
+    const { client, pipelines } = fakeRedis();
+    const batcher = new SettleBatcher(client, { maxBatch: 100, flushDelayMs: 5 });
+    await Promise.all([
+      batcher.settle(args('1-0', 'a')),
+      batcher.settle(args('2-0', 'b')),
+      batcher.settle(args('3-0', 'a')),
+    ]);
+    assert.deepEqual(pipelines, [['1-0', '3-0'], ['2-0']]);
+  });
+
+  it('reports per entry whether this call acked it, and rejects only the failed one', async () => {
+    const { client } = fakeRedis((id) =>
+      id === '2-0' ? [null, 0] : id === '3-0' ? [new Error('OOM'), null] : [null, 1],
+    );
+    const batcher = new SettleBatcher(client, { maxBatch: 100, flushDelayMs: 5 });
+    const [a, b, c] = await Promise.allSettled(
+      ['1-0', '2-0', '3-0'].map((id) => batcher.settle(args(id))),
+    );
+    assert.deepEqual(a, { status: 'fulfilled', value: true });
+    assert.deepEqual(b, { status: 'fulfilled', value: false });
+    assert.equal(c?.status, 'rejected');
+  });
+
+  it('flush() sends what is queued without waiting for the window', async () => {
+    const { client, pipelines } = fakeRedis();
+    const batcher = new SettleBatcher(client, { maxBatch: 100, flushDelayMs: 60_000 });
+    const settled = batcher.settle(args('1-0'));
+    await batcher.flush();
+    assert.deepEqual(pipelines, [['1-0']]);
+    assert.equal(await settled, true);
+  });
+});
