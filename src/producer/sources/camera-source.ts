@@ -55,7 +55,7 @@ export function createCameraSource(options: CameraSourceOptions): FrameSource {
       for (let attempt = 0; !controller.signal.aborted; attempt++) {
         let failure: unknown = new SourceError(`camera ${options.path} stream ended`);
         try {
-          for await (const data of runFfmpegMjpeg(ffmpeg, args, controller.signal)) {
+          for await (const data of runFfmpegMjpeg(ffmpeg, args, controller.signal, options.env)) {
             attempt = 0;
             yield { width, height, image: { format: 'jpeg', data } };
           }

@@ -89,8 +89,9 @@ export async function* runFfmpegMjpeg(
   ffmpegPath: string,
   args: readonly string[],
   signal: AbortSignal,
+  env: NodeJS.ProcessEnv = process.env,
 ): AsyncGenerator<Buffer> {
-  const child = spawn(ffmpegPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(ffmpegPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
   const kill = (): void => {
     child.kill('SIGKILL');
   };

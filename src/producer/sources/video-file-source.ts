@@ -28,7 +28,7 @@ export function createVideoFileSource(options: VideoFileSourceOptions): FrameSou
         quality: options.quality,
         loop: options.loop,
       });
-      for await (const data of runFfmpegMjpeg(ffmpeg, args, controller.signal)) {
+      for await (const data of runFfmpegMjpeg(ffmpeg, args, controller.signal, options.env)) {
         yield { width, height, image: { format: 'jpeg', data } };
       }
     },
