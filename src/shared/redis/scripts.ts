@@ -136,7 +136,7 @@ export interface SettleEntryArgs {
   readonly fields: readonly FieldValue[];
 }
 
-type ScriptFn = (...args: (string | number | Buffer)[]) => Promise<unknown>;
+type ScriptFn = (...args: (string | number | Buffer)[]) => unknown;
 type Commander = RedisClient | ChainableCommander;
 
 /** Registers the scripts on a client; pipelines made from it inherit them. Idempotent. */
@@ -153,7 +153,13 @@ export function trimSlack(maxLen: number): number {
   return Math.max(1, Math.ceil(maxLen / 20));
 }
 
-export function publishFrame(on: Commander, a: PublishFrameArgs): Promise<unknown> {
+/**
+ * On a client: resolves with 1 (added) or 0 (duplicate id). On a pipeline: queues the call
+ * and returns the pipeline; the reply comes from `exec()`.
+ */
+export function publishFrame(on: RedisClient, a: PublishFrameArgs): Promise<unknown>;
+export function publishFrame(on: ChainableCommander, a: PublishFrameArgs): ChainableCommander;
+export function publishFrame(on: Commander, a: PublishFrameArgs): unknown {
   const fn = (on as unknown as { fpPublishFrame: ScriptFn }).fpPublishFrame;
   return fn.call(
     on,
@@ -168,7 +174,10 @@ export function publishFrame(on: Commander, a: PublishFrameArgs): Promise<unknow
   );
 }
 
-export function settleEntry(on: Commander, a: SettleEntryArgs): Promise<unknown> {
+/** On a client: resolves with 1 (settled now) or 0. On a pipeline: queues it, see exec(). */
+export function settleEntry(on: RedisClient, a: SettleEntryArgs): Promise<unknown>;
+export function settleEntry(on: ChainableCommander, a: SettleEntryArgs): ChainableCommander;
+export function settleEntry(on: Commander, a: SettleEntryArgs): unknown {
   const fn = (on as unknown as { fpSettleEntry: ScriptFn }).fpSettleEntry;
   return fn.call(
     on,
