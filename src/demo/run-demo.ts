@@ -64,7 +64,14 @@ export async function runDemo(
   signal: AbortSignal,
   options: DemoOptions,
 ): Promise<DemoSummary> {
-  const { config, server } = await chooseRedis(baseConfig, options);
+  const chosen = await chooseRedis(baseConfig, options);
+  const { server } = chosen;
+  // The demo's worker reads the demo's source from the start, not after discovery.
+  const worker =
+    chosen.config.worker.sources.length > 0
+      ? chosen.config.worker
+      : { ...chosen.config.worker, sources: [chosen.config.producer.source] };
+  const config: Readonly<Config> = { ...chosen.config, worker };
   const runtime = createRuntime(config, { logger: options.logger });
   if (server !== undefined) {
     runtime.onClose({ name: 'private-redis', close: () => server.stop() });
@@ -78,15 +85,15 @@ export async function runDemo(
       logger: runtime.logger,
       metrics: runtime.metrics,
     });
-    const worker = await createWorker(config, {
+    const pool = await createWorker(config, {
       redis: runtime.redis('worker'),
       blockingRedis: runtime.redis('worker-blocking', { blocking: true }),
       logger: runtime.logger,
       metrics: runtime.metrics,
     });
     runtime.onClose({ name: 'producer', close: () => producer.close() });
-    runtime.onClose({ name: 'worker', close: () => worker.close() });
-    await runtime.serveMetrics(() => worker.ready());
+    runtime.onClose({ name: 'worker', close: () => pool.close() });
+    await runtime.serveMetrics(() => pool.ready());
 
     // Counters are durable in Redis; report this run's share of them.
     const readCounters = async () => {
@@ -133,7 +140,7 @@ export async function runDemo(
     const workerStop = new AbortController();
     const stopWorker = () => workerStop.abort();
     signal.addEventListener('abort', stopWorker, { once: true });
-    const workerDone = worker.run(workerStop.signal);
+    const workerDone = pool.run(workerStop.signal);
     const producerStats = await producer.run(signal);
     // Let the workers finish what was produced, unless the user presses Ctrl-C again.
     while (!signal.aborted) {
