@@ -164,10 +164,12 @@ export async function createWorker(config: Readonly<Config>, deps: WorkerDeps): 
     log.info({ inFlight: inFlight.size }, 'draining');
     // Stop taking work (the blocking read returns within blockMs), then finish what we hold.
     await Promise.all(loops);
+    const deadline = new AbortController();
     const drained = await Promise.race([
       inFlight.waitEmpty().then(() => true),
-      sleep(wc.shutdownTimeoutMs).then(() => false),
+      sleep(wc.shutdownTimeoutMs, deadline.signal).then(() => false),
     ]);
+    deadline.abort();
     await batcher.flush().catch((err: unknown) => log.error({ err }, 'final settle failed'));
     heartbeatStop.abort();
     await heartbeat;
