@@ -1,6 +1,7 @@
 import type { ProducerStats } from '../producer/producer.js';
 import { createProducer } from '../producer/producer.js';
 import { startProgressLine } from './progress-line.js';
+import { registerStreamGauges } from './stream-gauges.js';
 import type { Runtime } from './runtime.js';
 
 /** Composition root of `framepipe produce`. */
@@ -12,6 +13,13 @@ export async function runProduce(runtime: Runtime, signal: AbortSignal): Promise
     metrics: runtime.metrics,
   });
   runtime.onClose({ name: 'producer', close: () => producer.close() });
+  registerStreamGauges(runtime.metrics.registry, {
+    redis,
+    prefix: runtime.config.redis.prefix,
+    group: runtime.config.worker.group,
+    sources: () => [runtime.config.producer.source],
+    logger: runtime.logger,
+  });
   await runtime.serveMetrics(() => redis.status === 'ready' && !signal.aborted);
   const started = Date.now();
   const progress = startProgressLine(() => {

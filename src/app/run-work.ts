@@ -1,6 +1,8 @@
 import type { WorkerStats } from '../workers/worker.js';
 import { createWorker } from '../workers/worker.js';
+import { sourcesKey } from '../shared/redis/keys.js';
 import { startProgressLine } from './progress-line.js';
+import { registerStreamGauges } from './stream-gauges.js';
 import type { Runtime } from './runtime.js';
 
 /** Composition root of `framepipe work`. */
@@ -12,6 +14,18 @@ export async function runWork(runtime: Runtime, signal: AbortSignal): Promise<Wo
     metrics: runtime.metrics,
   });
   runtime.onClose({ name: 'worker', close: () => worker.close() });
+  const { prefix } = runtime.config.redis;
+  const gaugeRedis = runtime.redis('worker-gauges');
+  registerStreamGauges(runtime.metrics.registry, {
+    redis: gaugeRedis,
+    prefix,
+    group: runtime.config.worker.group,
+    sources: async () =>
+      runtime.config.worker.sources.length > 0
+        ? runtime.config.worker.sources
+        : gaugeRedis.smembers(sourcesKey(prefix)),
+    logger: runtime.logger,
+  });
   await runtime.serveMetrics(() => worker.ready());
   const progress = startProgressLine(() => {
     const s = worker.stats();
