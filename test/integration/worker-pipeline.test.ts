@@ -73,7 +73,7 @@ describe('worker pipeline', () => {
   });
 
   it('when the signal aborts with frames in flight, finishes and settles them: nothing pending', async () => {
-    process.env.FRAMEPIPE_TEST_SLOW_MS ??= '150';
+    process.env.FRAMEPIPE_TEST_SLOW_MS = '150';
     const config = testConfig(server, {
       processor: fixturePath('slow.ts'),
       maxInFlight: 8,

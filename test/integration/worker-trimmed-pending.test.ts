@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Redis } from 'ioredis';
+import type { Config } from '../../src/shared/config/schema.js';
+import type { RunningWorker } from '../helpers/worker-fixtures.js';
+import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import {
+  keysOf,
+  pendingCount,
+  putFrames,
+  resultFrameIds,
+  startWorker,
+  testConfig,
+  waitFor,
+} from '../helpers/worker-fixtures.js';
+
+describe('entries trimmed while pending', () => {
+  let server: RedisServer;
+  let redis: Redis;
+  before(async () => {
+    server = await startRedisServer();
+    redis = server.client();
+  });
+  after(async () => server.stop());
+
+  /** 10 frames read by `consumer` and never acked, then the 6 oldest trimmed away. */
+  async function readThenTrim(config: Config, consumer: string): Promise<string[]> {
+    const keys = keysOf(config);
+    const ids = await putFrames(redis, config, 10);
+    await redis.xreadgroup('GROUP', 'workers', consumer, 'COUNT', 10, 'STREAMS', keys.frames, '>');
+    await redis.xtrim(keys.frames, 'MAXLEN', 4);
+    return ids.slice(6);
+  }
+
+  async function droppedMetric(w: RunningWorker): Promise<number | undefined> {
+    const metric = await w.metrics.framesDropped.get();
+    return metric.values.find((v) => v.labels.reason === 'trimmed_pending')?.value;
+  }
+
+  it('restarting under the same name, the [id, nil] history entries are acked and counted as dropped', async () => {
+    // A long claimIdleMs keeps the reclaimer out: only the XREADGROUP history path runs.
+    const config = testConfig(server, { consumer: 'same-name', claimIdleMs: 600_000 });
+    const keys = keysOf(config);
+    const kept = await readThenTrim(config, 'same-name');
+    const w = await startWorker(server, config);
+    await waitFor('all settled', async () => (await pendingCount(redis, keys)) === 0);
+    const stats = await w.stop();
+    assert.equal(stats.dropped, 6);
+    assert.equal(stats.processed, 4);
+    assert.equal(stats.reclaimed, 0);
+    assert.deepEqual(await resultFrameIds(redis, keys), kept);
+    assert.deepEqual(await redis.hmget(keys.stats, 'dropped_pending', 'processed'), ['6', '4']);
+    assert.equal(await droppedMetric(w), 6);
+  });
+
+  it('from a dead consumer, XAUTOCLAIM deleted ids are counted as dropped and never retried', async () => {
+    const config = testConfig(server, { claimIdleMs: 50 });
+    const keys = keysOf(config);
+    const kept = await readThenTrim(config, 'died');
+    const w = await startWorker(server, config);
+    await waitFor('all settled', async () => (await pendingCount(redis, keys)) === 0);
+    const stats = await w.stop();
+    assert.equal(stats.dropped, 6);
+    assert.equal(stats.processed, 4);
+    assert.equal(stats.reclaimed, 4);
+    assert.deepEqual(await resultFrameIds(redis, keys), kept);
+    assert.deepEqual(await redis.hmget(keys.stats, 'dropped_pending', 'processed'), ['6', '4']);
+    assert.equal(await droppedMetric(w), 6);
+  });
+});
