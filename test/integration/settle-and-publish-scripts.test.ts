@@ -47,6 +47,20 @@ describe('Lua scripts that keep the delivery invariant', () => {
     assert.deepEqual(await redis.hmget(keys.stats, 'produced', 'duplicates'), ['1', '1']);
   });
 
+  it('stores a frame under a fresh id when another writer took a larger id, and a replay of it stays a duplicate', async () => {
+    const keys = await fresh();
+    assert.equal(await add(keys, '1000-0', 'block'), 1);
+    await redis.xadd(keys.frames, '5000-0', 'redriven', '1'); // e.g. a DLQ redrive
+    assert.equal(await add(keys, '2000-0', 'block'), 1, 'not lost as a false duplicate');
+    assert.equal(await add(keys, '2000-0', 'block'), 0, 'the replay is a duplicate');
+    assert.equal(await redis.xlen(keys.frames), 3);
+    assert.deepEqual(await redis.hmget(keys.stats, 'produced', 'duplicates', 'reids'), [
+      '2',
+      '1',
+      '1',
+    ]);
+  });
+
   it('with block, never trims entries the group has not read or not acked', async () => {
     const keys = await fresh();
     for (let i = 1; i <= 30; i++) {

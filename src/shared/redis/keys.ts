@@ -13,6 +13,8 @@ export interface SourceKeys {
   readonly stats: string;
   /** Last processing error per pending entry id, for the dead-letter reason. */
   readonly errors: string;
+  /** Explicit ids a frame was re-added under after an id conflict (see publishFrame). */
+  readonly reids: string;
   /** One producer per source: SET NX PX lease. */
   readonly producerLease: string;
 }
@@ -38,6 +40,7 @@ export function sourceKeys(prefix: string, source: string): SourceKeys {
     metrics: `${base}:metrics`,
     stats: `${base}:stats`,
     errors: `${base}:errors`,
+    reids: `${base}:reids`,
     producerLease: `${base}:producer-lease`,
   };
 }

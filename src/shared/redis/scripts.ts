@@ -27,24 +27,34 @@ end
 `;
 
 /**
- * KEYS: frames, stats. ARGV: group, id, policy, maxLen, slack, field/value...
- * Adds the frame with an explicit id (a replayed XADD is refused: counted as duplicate) and,
- * once the stream exceeds maxLen + slack, trims it back to maxLen:
+ * KEYS: frames, stats, reids. ARGV: group, id, policy, maxLen, slack, field/value...
+ * Adds the frame with an explicit id. A replayed XADD (ioredis resends in-flight commands
+ * after a reconnect) finds its entry already stored: counted as a duplicate, not stored twice.
+ * If another writer (a DLQ redrive) took a larger id first, the frame is stored under a fresh
+ * id and the mapping kept in `reids`, so a replay of that command is still a duplicate.
+ * Once the stream exceeds maxLen + slack, it is trimmed back to maxLen:
  * - drop-oldest trims whatever is oldest and counts trimmed entries no group had read;
  * - block never trims past the oldest entry a group has not read or not acked.
- * Returns 1 when added, 0 for a duplicate id.
+ * Returns 1 when added, 0 for a duplicate.
  */
 const PUBLISH_FRAME = `${LUA_ID}
-local frames, stats = KEYS[1], KEYS[2]
+local frames, stats, reids = KEYS[1], KEYS[2], KEYS[3]
 local group, id, policy = ARGV[1], ARGV[2], ARGV[3]
 local max_len, slack = tonumber(ARGV[4]), tonumber(ARGV[5])
 local added = redis.pcall('XADD', frames, id, unpack(ARGV, 6))
 if type(added) == 'table' and added.err then
-  if string.find(added.err, 'equal or smaller', 1, true) then
+  if not string.find(added.err, 'equal or smaller', 1, true) then
+    return redis.error_reply(added.err)
+  end
+  if #redis.call('XRANGE', frames, id, id) > 0 or redis.call('HEXISTS', reids, id) == 1 then
     redis.call('HINCRBY', stats, 'duplicates', 1)
     return 0
   end
-  return redis.error_reply(added.err)
+  local fresh = redis.call('XADD', frames, '*', unpack(ARGV, 6))
+  -- Replays come within seconds of the original: a small map is enough.
+  if redis.call('HLEN', reids) >= 10000 then redis.call('DEL', reids) end
+  redis.call('HSET', reids, id, fresh)
+  redis.call('HINCRBY', stats, 'reids', 1)
 end
 redis.call('HINCRBY', stats, 'produced', 1)
 local len = redis.call('XLEN', frames)
@@ -144,8 +154,13 @@ export function defineScripts(client: RedisClient): void {
   if ((client as unknown as Record<string, unknown>).fpPublishFrame !== undefined) {
     return;
   }
-  client.defineCommand('fpPublishFrame', { numberOfKeys: 2, lua: PUBLISH_FRAME });
+  client.defineCommand('fpPublishFrame', { numberOfKeys: 3, lua: PUBLISH_FRAME });
   client.defineCommand('fpSettleEntry', { numberOfKeys: 4, lua: SETTLE_ENTRY });
+}
+
+/** `p:{src}:frames` -> `p:{src}:reids` (same hash slot). */
+export function reidsKeyOf(framesKey: string): string {
+  return framesKey.replace(/:frames$/, ':reids');
 }
 
 /** Trim in chunks, like MAXLEN ~: one XINFO per `slack` adds instead of per add. */
@@ -165,6 +180,7 @@ export function publishFrame(on: Commander, a: PublishFrameArgs): unknown {
     on,
     a.framesKey,
     a.statsKey,
+    reidsKeyOf(a.framesKey),
     a.group,
     a.id,
     a.policy,
