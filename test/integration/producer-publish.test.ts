@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
+import { FramePublisher } from '../../src/producer/frame-publisher.js';
 import { createProducer, type ProducerDeps } from '../../src/producer/producer.js';
 import type { FrameSource, RawFrame } from '../../src/producer/sources/frame-source.js';
 import { ConfigSchema, type Config } from '../../src/shared/config/schema.js';
@@ -10,6 +11,7 @@ import { silentLogger } from '../../src/shared/logger.js';
 import { createMetrics } from '../../src/shared/metrics.js';
 import { closeRedis, createRedis, type RedisClient } from '../../src/shared/redis/create-redis.js';
 import { sourceKeys, sourcesKey } from '../../src/shared/redis/keys.js';
+import { defineScripts } from '../../src/shared/redis/scripts.js';
 import { oversizedJpeg, validJpeg } from '../helpers/frames.js';
 import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
 
@@ -160,6 +162,37 @@ describe('producer writes frames to Redis', () => {
     for (const k of ['fps', 'produced', 'dropped', 'refused', 'encodeMs', 'backlog']) {
       assert.ok(k in payload, `payload has ${k}`);
     }
+  });
+
+  it('refuses a replayed batch with the same ids and counts it as duplicates, not stored twice', async () => {
+    const { config, deps, keys } = setup({});
+    defineScripts(deps.redis);
+    await deps.redis.xgroup('CREATE', keys.frames, config.worker.group, '0', 'MKSTREAM');
+    const publisher = new FramePublisher({
+      redis: deps.redis,
+      keys,
+      source: 'cam1',
+      group: config.worker.group,
+      policy: 'block',
+      maxLen: 100,
+      logger: silentLogger(),
+    });
+    const data = await validJpeg(16, 16);
+    const batch = [0, 1, 2].map((seq) => ({
+      id: { ms: 1000, seq },
+      seq,
+      captureUs: 1_000_000,
+      width: 16,
+      height: 16,
+      data,
+    }));
+    const signal = new AbortController().signal;
+    const first = await publisher.publish(batch, signal);
+    const replay = await publisher.publish(batch, signal);
+    assert.deepEqual([first.added, first.duplicates], [3, 0]);
+    assert.deepEqual([replay.added, replay.duplicates], [0, 3]);
+    assert.equal(await check.xlen(keys.frames), 3);
+    assert.deepEqual(await check.hmget(keys.stats, 'produced', 'duplicates'), ['3', '3']);
   });
 
   it('stops when the signal aborts and resolves with what it stored', async () => {

@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import type { Redis } from 'ioredis';
+import { Registry } from 'prom-client';
+import { createProducer } from '../../src/producer/producer.js';
+import { ProducerLease } from '../../src/producer/producer-lease.js';
+import { ConfigSchema } from '../../src/shared/config/schema.js';
+import { LeaseHeldError } from '../../src/shared/errors.js';
+import { silentLogger } from '../../src/shared/logger.js';
+import { createMetrics } from '../../src/shared/metrics.js';
+import { closeRedis, createRedis, type RedisClient } from '../../src/shared/redis/create-redis.js';
+import { sourceKeys } from '../../src/shared/redis/keys.js';
+import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+
+const tick = (ms = 20) => new Promise((r) => setTimeout(r, ms));
+
+describe('producer lease: one producer per source', () => {
+  let server: RedisServer;
+  let check: Redis;
+  const clients: RedisClient[] = [];
+  before(async () => {
+    server = await startRedisServer();
+    check = server.client();
+  });
+  after(async () => {
+    await Promise.all(clients.map((c) => closeRedis(c)));
+    await server.stop();
+  });
+
+  const setup = (prefix: string, producer: Record<string, unknown>) => {
+    const config = ConfigSchema.parse({
+      redis: { port: server.port, prefix },
+      producer: { width: 32, height: 24, fps: 100, leaseTtlMs: 600, ...producer },
+    });
+    const redis = createRedis(config.redis, { name: 'producer' });
+    clients.push(redis);
+    const deps = { redis, logger: silentLogger(), metrics: createMetrics(new Registry()) };
+    return { producer: createProducer(config, deps), keys: sourceKeys(prefix, 'cam1') };
+  };
+
+  it('refuses a second producer for the same source while the first runs', async () => {
+    const prefix = `test-${randomUUID()}`;
+    const first = setup(prefix, { frames: 0 });
+    const ctl = new AbortController();
+    const running = first.producer.run(ctl.signal);
+    while (first.producer.stats().produced === 0) {
+      await tick();
+    }
+    // Well past one TTL: the first producer keeps renewing its lease.
+    await tick(1000);
+    const second = setup(prefix, { frames: 1 });
+    await assert.rejects(second.producer.run(new AbortController().signal), (err: unknown) => {
+      assert.ok(err instanceof LeaseHeldError);
+      assert.equal(err.code, 'FRAMEPIPE_ERR_LEASE_HELD');
+      return true;
+    });
+    await second.producer.close();
+
+    ctl.abort();
+    await running;
+    await first.producer.close();
+    assert.equal(await check.get(first.keys.producerLease), null, 'released on close');
+    const third = setup(prefix, { frames: 2 });
+    assert.equal((await third.producer.run(new AbortController().signal)).produced, 2);
+    await third.producer.close();
+  });
+
+  it('takes over once a crashed producer lease expires', async () => {
+    const prefix = `test-${randomUUID()}`;
+    const { keys } = setup(prefix, {});
+    await check.set(keys.producerLease, 'crashed-host:123', 'PX', 300);
+    const early = setup(prefix, { frames: 1 });
+    await assert.rejects(early.producer.run(new AbortController().signal), {
+      code: 'FRAMEPIPE_ERR_LEASE_HELD',
+    });
+    while ((await check.exists(keys.producerLease)) === 1) {
+      await tick();
+    }
+    const late = setup(prefix, { frames: 3 });
+    const stats = await late.producer.run(new AbortController().signal);
+    await late.producer.close();
+    assert.equal(stats.produced, 3);
+  });
+
+  it('renews only its own lease, retakes a vanished one, and never deletes another holder', async () => {
+    const key = `test-${randomUUID()}:lease`;
+    const lost: LeaseHeldError[] = [];
+    const lease = new ProducerLease({
+      redis: check,
+      key,
+      source: 'cam1',
+      ttlMs: 60_000,
+      holder: 'me',
+      onLost: (err) => lost.push(err),
+    });
+    await lease.acquire();
+    await check.del(key); // e.g. Redis restarted without persistence
+    assert.equal(await lease.renew(), true);
+    assert.equal(await check.get(key), 'me');
+    await check.set(key, 'other');
+    assert.equal(await lease.renew(), false);
+    assert.equal(lost[0]?.code, 'FRAMEPIPE_ERR_LEASE_HELD');
+    await lease.release();
+    assert.equal(await check.get(key), 'other');
+  });
+});
