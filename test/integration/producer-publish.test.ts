@@ -19,7 +19,11 @@ function sourceOf(images: readonly Buffer[]): FrameSource {
   return {
     async *[Symbol.asyncIterator](): AsyncIterator<RawFrame> {
       for (const data of images) {
-        yield { width: 32, height: 24, image: { format: 'jpeg', data } };
+        yield await Promise.resolve({
+          width: 32,
+          height: 24,
+          image: { format: 'jpeg', data },
+        } as const);
       }
     },
     close: () => Promise.resolve(),
