@@ -12,7 +12,10 @@ import { defaultConfig, type Config } from './shared/config/schema.js';
 import { ConfigError, FramepipeError } from './shared/errors.js';
 import { createLogger } from './shared/logger.js';
 import { formatStatus } from './status/format-status.js';
-import { readStatus } from './status/read-status.js';
+import { listSources, readStatus } from './status/read-status.js';
+import { listDeadLetters, purgeDeadLetters, redriveDeadLetters } from './dlq/dead-letters.js';
+import { formatDeadLetters } from './dlq/format-dead-letters.js';
+import type { RedisClient } from './shared/redis/create-redis.js';
 
 const EXIT_FAILURE = 1;
 const EXIT_CONFIG = 2;
@@ -227,7 +230,88 @@ function main(): Command {
         await runtime.close();
       }
     });
+  const dlq = program.command('dlq').description('inspect, replay and purge dead-lettered frames');
+  const dlqTarget = (cmd: Command) =>
+    redisFlags(cmd)
+      .option('--source <id>', 'source id (default: every source)')
+      .option('--ids <ids>', 'comma-separated DLQ entry ids');
+  dlqTarget(dlq.command('list').description('list dead letters with code and reason'))
+    .option('--count <n>', 'at most n per source', '100')
+    .option('--json', 'print JSON')
+    .action(async (opts: DlqOpts & { count: string; json?: boolean }) => {
+      await withRedis(opts, async (redis, prefix, sources) => {
+        const all = [];
+        for (const source of sources) {
+          const letters = await listDeadLetters(redis, prefix, source, Number(opts.count));
+          all.push({ source, letters });
+          if (opts.json !== true) {
+            process.stdout.write(`${formatDeadLetters(source, letters)}\n`);
+          }
+        }
+        if (opts.json === true) {
+          process.stdout.write(`${JSON.stringify(all, null, 2)}\n`);
+        }
+      });
+    });
+  dlqTarget(dlq.command('redrive').description('move dead letters back to their frames stream'))
+    .option('--all', 'every dead letter of the source(s)')
+    .action(async (opts: DlqOpts) => {
+      await withRedis(opts, async (redis, prefix, sources) => {
+        for (const source of sources) {
+          const moved = await redriveDeadLetters(redis, prefix, source, dlqIds(opts));
+          process.stdout.write(`${source}: redrove ${moved.length}\n`);
+        }
+      });
+    });
+  dlqTarget(dlq.command('purge').description('delete dead letters (they stay counted)'))
+    .option('--all', 'every dead letter of the source(s)')
+    .action(async (opts: DlqOpts) => {
+      await withRedis(opts, async (redis, prefix, sources) => {
+        for (const source of sources) {
+          const removed = await purgeDeadLetters(redis, prefix, source, dlqIds(opts));
+          process.stdout.write(`${source}: purged ${removed}\n`);
+        }
+      });
+    });
   return program;
+}
+
+interface DlqOpts extends CommonOpts {
+  source?: string;
+  ids?: string;
+  all?: boolean;
+}
+
+/** Redrive and purge act on named ids, or on everything only with --all. */
+function dlqIds(opts: DlqOpts): string[] | undefined {
+  if (opts.ids !== undefined) {
+    return opts.ids
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
+  }
+  if (opts.all === true) {
+    return undefined;
+  }
+  throw new ConfigError('give --ids <id,...> or --all', [
+    { path: 'ids', value: undefined, message: 'required unless --all' },
+  ]);
+}
+
+async function withRedis(
+  opts: DlqOpts,
+  fn: (redis: RedisClient, prefix: string, sources: string[]) => Promise<void>,
+): Promise<void> {
+  const cfg = await configFrom(opts, { log: { level: 'warn' } });
+  const runtime = createRuntime(cfg);
+  try {
+    const redis = runtime.redis('cli');
+    const sources =
+      opts.source !== undefined ? [opts.source] : await listSources(redis, cfg.redis.prefix);
+    await fn(redis, cfg.redis.prefix, sources);
+  } finally {
+    await runtime.close();
+  }
 }
 
 main()

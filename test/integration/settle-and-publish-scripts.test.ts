@@ -156,7 +156,7 @@ describe('Lua scripts that keep the delivery invariant', () => {
     const [[, fields]] = (await redis.xrange(keys.dlq, '-', '+')) as [[string, string[]]];
     assert.deepEqual(
       fields.filter((_, i) => i % 2 === 0),
-      ['seq', 'data', 'dlq_reason'],
+      ['seq', 'data', 'dlq_frame', 'dlq_reason'],
     );
     assert.equal(await redis.hget(keys.stats, 'dead_lettered'), '1');
   });

@@ -110,6 +110,8 @@ local fields = {}
 if copy == '1' then
   local orig = redis.call('XRANGE', frames, id, id)
   if #orig > 0 then fields = orig[1][2] end
+  fields[#fields + 1] = 'dlq_frame'
+  fields[#fields + 1] = id
 end
 for i = 6, #ARGV do fields[#fields + 1] = ARGV[i] end
 if #fields > 0 then
