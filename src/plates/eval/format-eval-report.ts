@@ -1,0 +1,29 @@
+import type { EvalGroupStats, EvalSample } from './eval-metrics.js';
+
+export interface EvalReport {
+  readonly groups: readonly EvalGroupStats[];
+  readonly samples: readonly EvalSample[];
+}
+
+const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+
+/** A Markdown table: one row per group, then the misreads (up to `maxMisses`). */
+export function formatEvalReport(report: EvalReport, maxMisses = 20): string {
+  const lines = [
+    '| set | photos | exact | exact % | char acc. | ms median | ms p95 |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+    ...report.groups.map(
+      (g) =>
+        `| ${g.group} | ${g.count} | ${g.exact} | ${pct(g.exactRate)} | ${pct(g.charAccuracy)} | ` +
+        `${Math.round(g.msMedian)} | ${Math.round(g.msP95)} |`,
+    ),
+  ];
+  const misses = report.samples.filter((s) => s.read === null || !s.truths.includes(s.read));
+  if (misses.length > 0 && maxMisses > 0) {
+    lines.push('', `Misreads (${Math.min(maxMisses, misses.length)} of ${misses.length}):`, '');
+    for (const s of misses.slice(0, maxMisses)) {
+      lines.push(`- ${s.id}: expected ${s.truths.join(' or ')}, read ${s.read ?? '(nothing)'}`);
+    }
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,102 @@
+/**
+ * Plate layouts as patterns over character classes: L = letter, D = digit, space = a group break.
+ * The prior is a rough "how common is this layout among plates in the wild" weight; it only breaks ties
+ * between layouts that the recogniser cannot tell apart (AY0 9034 vs AYO 9034). Layouts are shared by
+ * many countries, so the list is by shape, not by country; a plate that fits none is still read as is
+ * (vanity plates, rare layouts), just with less confidence.
+ */
+export interface PlateFormat {
+  readonly pattern: string;
+  readonly prior: number;
+  readonly examples: string;
+}
+
+export const PLATE_FORMATS: readonly PlateFormat[] = [
+  { pattern: 'LLL DDDD', prior: 1, examples: 'BR grey plates, many US states, PL' },
+  { pattern: 'LLL DLDD', prior: 0.8, examples: 'Mercosur (BR, AR 2016+ cars)' },
+  { pattern: 'LL DDD LL', prior: 0.8, examples: 'FR, IT, HR, AR Mercosur' },
+  { pattern: 'LL DD LLL', prior: 0.6, examples: 'UK' },
+  { pattern: 'DDDD LLL', prior: 0.6, examples: 'ES' },
+  { pattern: 'D LLL DDD', prior: 0.6, examples: 'CA (US)' },
+  { pattern: 'LLL DDD', prior: 0.5, examples: 'older US, NL, many' },
+  { pattern: 'DDD LLL', prior: 0.4, examples: 'US states' },
+  { pattern: 'LL DDDDD', prior: 0.4, examples: 'PL' },
+  { pattern: 'LLL DDDDD', prior: 0.2, examples: 'PL' },
+  { pattern: 'LL DDDD', prior: 0.3, examples: 'US states, PL' },
+  { pattern: 'DD LLL D', prior: 0.2, examples: 'NL' },
+  { pattern: 'D LL DDD', prior: 0.2, examples: 'US states' },
+  { pattern: 'DDD DDDD', prior: 0.2, examples: 'US states' },
+  { pattern: 'LL DDDD LL', prior: 0.2, examples: 'RO, BG, UA' },
+  { pattern: 'DDD LDDD', prior: 0.15, examples: 'US states' },
+  { pattern: 'LLL DDDL', prior: 0.15, examples: 'US states' },
+  { pattern: 'LLL DDLL', prior: 0.15, examples: 'CZ, PT' },
+];
+
+/** Weight of a reading that fits no layout (vanity plates, layouts missing from the list). */
+export const UNKNOWN_LAYOUT_PRIOR = 0.03;
+
+/** Letter/digit pairs that recognisers confuse; a correction between them costs at most log(1/κ). */
+export const CONFUSABLE: Readonly<Record<string, string>> = {
+  O: '0DQ',
+  '0': 'ODQ',
+  D: '0O',
+  Q: '0O',
+  I: '1LT',
+  '1': 'ILT',
+  L: '1I',
+  T: '1I7',
+  '7': 'T',
+  B: '8',
+  '8': 'B',
+  S: '5',
+  '5': 'S',
+  Z: '2',
+  '2': 'Z',
+  G: '6',
+  '6': 'G',
+  A: '4',
+  '4': 'A',
+};
+
+export function isLetter(c: string): boolean {
+  return c >= 'A' && c <= 'Z';
+}
+
+export function isDigit(c: string): boolean {
+  return c >= '0' && c <= '9';
+}
+
+/** The class string of a layout without group breaks, e.g. 'LLLDDDD'. */
+export function layoutClasses(format: PlateFormat): string {
+  return format.pattern.replaceAll(' ', '');
+}
+
+/** Positions (counted in characters) where a layout has a group break, e.g. {3} for 'LLL DDDD'. */
+export function layoutBreaks(format: PlateFormat): Set<number> {
+  const breaks = new Set<number>();
+  let n = 0;
+  for (const c of format.pattern) {
+    if (c === ' ') {
+      breaks.add(n);
+    } else {
+      n++;
+    }
+  }
+  return breaks;
+}
+
+/** Does a plain string (no spaces) fit a layout exactly? */
+export function fitsLayout(text: string, format: PlateFormat): boolean {
+  const classes = layoutClasses(format);
+  if (text.length !== classes.length) {
+    return false;
+  }
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i] ?? '';
+    const k = classes[i];
+    if ((k === 'L' && !isLetter(c)) || (k === 'D' && !isDigit(c))) {
+      return false;
+    }
+  }
+  return true;
+}

