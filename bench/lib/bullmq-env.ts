@@ -1,0 +1,81 @@
+import { Queue, Worker, type Job, type WorkerOptions } from 'bullmq';
+import type { Processor } from '../../src/workers/processors/processor.js';
+import { PROCESS_OPTIONS } from './bench-processor.js';
+import type { FrameSet } from './frames.js';
+
+/** A frame the way a BullMQ user passes it: JSON job data, the JPEG as base64. */
+export interface FrameJobData {
+  readonly source: string;
+  readonly seq: number;
+  /** Enqueue time, ms since the epoch. */
+  readonly ts: number;
+  readonly w: number;
+  readonly h: number;
+  readonly jpeg: string;
+}
+
+export const QUEUE_NAME = 'frames';
+/** Completed jobs are removed (the cheapest BullMQ setting); failed ones kept for a look. */
+export const JOB_OPTIONS = { removeOnComplete: true, removeOnFail: 1000 } as const;
+
+export function connectionOptions(port: number) {
+  return { host: '127.0.0.1', port, maxRetriesPerRequest: null };
+}
+
+export function frameJob(set: FrameSet, source: string, seq: number): { name: string; data: FrameJobData } {
+  const jpeg = set.jpegs[seq % set.jpegs.length]!;
+  return {
+    name: 'frame',
+    data: { source, seq, ts: Date.now(), w: set.width, h: set.height, jpeg: jpeg.toString('base64') },
+  };
+}
+
+export function createQueue(port: number, prefix: string): Queue<FrameJobData> {
+  return new Queue<FrameJobData>(QUEUE_NAME, {
+    connection: connectionOptions(port),
+    prefix,
+    defaultJobOptions: JOB_OPTIONS,
+  });
+}
+
+/** A BullMQ Worker that runs the same processor module on the decoded job data. */
+export function createFrameWorker(
+  port: number,
+  prefix: string,
+  processor: Processor,
+  options: Partial<WorkerOptions> = {},
+): Worker<FrameJobData> {
+  return new Worker<FrameJobData>(
+    QUEUE_NAME,
+    (job: Job<FrameJobData>) =>
+      processor.process(
+        {
+          id: job.id ?? '',
+          source: job.data.source,
+          seq: job.data.seq,
+          captureUs: job.data.ts * 1000,
+          width: job.data.w,
+          height: job.data.h,
+          data: Buffer.from(job.data.jpeg, 'base64'),
+        },
+        PROCESS_OPTIONS,
+      ),
+    { connection: connectionOptions(port), prefix, ...options },
+  );
+}
+
+/** Adds `count` jobs with addBulk in chunks of `chunk`, one call at a time. */
+export async function addFrames(
+  queue: Queue<FrameJobData>,
+  set: FrameSet,
+  count: number,
+  chunk: number,
+  first = 0,
+  onAdded: (added: number) => void = () => undefined,
+): Promise<void> {
+  for (let i = 0; i < count; i += chunk) {
+    const n = Math.min(chunk, count - i);
+    await queue.addBulk(Array.from({ length: n }, (_, k) => frameJob(set, 'cam0', first + i + k)));
+    onAdded(i + n);
+  }
+}

@@ -1,0 +1,110 @@
+import type { Mode } from './args.js';
+import type { ProcessorName, Task } from './tasks.js';
+
+/** Sizes of a run, frame counts and settings per mode: the numbers the results quote. */
+export interface PlanSettings {
+  readonly sizes: readonly string[];
+  readonly processors: readonly ProcessorName[];
+  readonly distinct: number;
+  /** Frames per throughput run, by processor and size. */
+  readonly frames: Readonly<Record<ProcessorName, Readonly<Record<string, number>>>>;
+  readonly bullmqConcurrency: readonly number[];
+  readonly bullmqAddBulk: number;
+  readonly bareInFlight: number;
+  readonly poolThreads: number;
+  readonly framepipeSources: number;
+  readonly enqueueFrames: number;
+  readonly framepipePublishBatch: number;
+  readonly latency: { readonly size: string; readonly processor: ProcessorName; readonly sources: number; readonly fps: number; readonly seconds: number };
+  readonly recovery: { readonly size: string; readonly frames: number; readonly capS: number };
+  /** Throughput groups run this many times, interleaved; the median run is reported. */
+  readonly repeats: number;
+}
+
+export const QUICK: PlanSettings = {
+  sizes: ['640x480', '1280x720'],
+  processors: ['noop', 'stats'],
+  distinct: 32,
+  frames: { noop: { '640x480': 2000, '1280x720': 1200 }, stats: { '640x480': 320, '1280x720': 160 } },
+  bullmqConcurrency: [8, 32],
+  bullmqAddBulk: 50,
+  bareInFlight: 32,
+  poolThreads: 2,
+  framepipeSources: 8,
+  enqueueFrames: 2000,
+  framepipePublishBatch: 16,
+  latency: { size: '640x480', processor: 'stats', sources: 8, fps: 30, seconds: 10 },
+  recovery: { size: '640x480', frames: 64, capS: 45 },
+  repeats: 1,
+};
+
+export const FULL: PlanSettings = {
+  ...QUICK,
+  distinct: 64,
+  frames: { noop: { '640x480': 6000, '1280x720': 3000 }, stats: { '640x480': 1000, '1280x720': 400 } },
+  bullmqConcurrency: [8, 16, 32, 64],
+  enqueueFrames: 5000,
+  latency: { ...QUICK.latency, seconds: 30 },
+  recovery: { ...QUICK.recovery, capS: 75 },
+  repeats: 3,
+};
+
+export function planSettings(mode: Mode): PlanSettings {
+  return mode === 'full' ? FULL : QUICK;
+}
+
+export interface Step {
+  readonly task: Task;
+  /** Rough seconds, for the progress bar. */
+  readonly weight: number;
+}
+
+const R = { redisPort: 0, prefix: '' };
+
+/** Throughput groups (bare, framepipe, BullMQ per size and processor) and the enqueue runs. */
+export function throughputSteps(s: PlanSettings): Step[] {
+  const steps: Step[] = [];
+  for (let r = 0; r < s.repeats; r++) {
+    for (const processor of s.processors) {
+      for (const size of s.sizes) {
+        const frames = s.frames[processor][size] ?? 500;
+        const common = { size, distinct: s.distinct, processor, frames };
+        const w = processor === 'stats' ? 8 : 4;
+        steps.push({ task: { kind: 'bare', ...common, mode: 'inline', inFlight: s.bareInFlight, threads: s.poolThreads }, weight: w });
+        steps.push({ task: { kind: 'bare', ...common, mode: 'pool', inFlight: s.bareInFlight, threads: s.poolThreads }, weight: w });
+        steps.push({ task: { kind: 'framepipe', ...common, ...R, sources: s.framepipeSources }, weight: w });
+        for (const concurrency of s.bullmqConcurrency) {
+          steps.push({ task: { kind: 'bullmq', ...common, ...R, concurrency, addBulk: s.bullmqAddBulk }, weight: w });
+        }
+      }
+    }
+  }
+  for (const size of s.sizes) {
+    const common = { size, distinct: s.distinct, frames: s.enqueueFrames, ...R };
+    steps.push({ task: { kind: 'enqueue', system: 'framepipe', ...common, batch: s.framepipePublishBatch }, weight: 3 });
+    steps.push({ task: { kind: 'enqueue', system: 'bullmq', ...common, batch: s.bullmqAddBulk }, weight: 3 });
+    steps.push({ task: { kind: 'enqueue', system: 'raw-xadd', ...common, batch: s.bullmqAddBulk }, weight: 3 });
+  }
+  return steps;
+}
+
+/** Latency at a fixed rate (BullMQ at its best concurrency) and recovery after SIGKILL. */
+export function fixedRateSteps(s: PlanSettings, bullmqConcurrency: number): Step[] {
+  const l = s.latency;
+  const lat = { kind: 'latency' as const, size: l.size, distinct: s.distinct, processor: l.processor, sources: l.sources, fps: l.fps, seconds: l.seconds, ...R };
+  const rec = { kind: 'recovery' as const, size: s.recovery.size, distinct: s.distinct, frames: s.recovery.frames, capS: s.recovery.capS, ...R };
+  return [
+    { task: { ...lat, system: 'framepipe', concurrency: 0 }, weight: l.seconds + 4 },
+    { task: { ...lat, system: 'bullmq', concurrency: bullmqConcurrency }, weight: l.seconds + 4 },
+    { task: { ...rec, system: 'framepipe' }, weight: 8 },
+    { task: { ...rec, system: 'bullmq' }, weight: 35 },
+  ];
+}
+
+export function soakStep(s: PlanSettings, seconds: number): Step {
+  const l = s.latency;
+  return {
+    task: { kind: 'soak', size: l.size, distinct: s.distinct, processor: l.processor, sources: l.sources, fps: l.fps, seconds, ...R },
+    weight: seconds,
+  };
+}

@@ -1,0 +1,145 @@
+import { ratio, round } from './stats.js';
+import type { ScenarioResult } from './tasks.js';
+
+/** Main comparison size: the targets name 640x480. */
+export const MAIN_SIZE = '640x480';
+
+export interface ThroughputRow {
+  readonly size: string;
+  readonly processor: string;
+  readonly bare?: ScenarioResult;
+  readonly framepipe?: ScenarioResult;
+  readonly bullmq?: ScenarioResult;
+  readonly framepipe_vs_bare: number | null;
+  readonly framepipe_vs_bullmq: number | null;
+  readonly redis_cpu_per_frame_vs_bullmq: number | null;
+}
+
+export interface Target {
+  readonly target: string;
+  readonly goal: string;
+  readonly value: string;
+  readonly met: boolean | null;
+}
+
+/** Of repeated runs of one scenario, the one with the median frames/s. */
+export function medianRuns(results: readonly ScenarioResult[]): ScenarioResult[] {
+  const groups = new Map<string, ScenarioResult[]>();
+  for (const r of results) {
+    groups.set(r.scenario, [...(groups.get(r.scenario) ?? []), r]);
+  }
+  return [...groups.values()].map((runs) => {
+    const sorted = [...runs].sort((a, b) => a.frames_per_s - b.frames_per_s);
+    const median = sorted[Math.floor((sorted.length - 1) / 2)]!;
+    return runs.length > 1 ? { ...median, settings: { ...median.settings, repeats_fps: runs.map((r) => r.frames_per_s) } } : median;
+  });
+}
+
+function best(results: readonly ScenarioResult[]): ScenarioResult | undefined {
+  return [...results].sort((a, b) => b.frames_per_s - a.frames_per_s)[0];
+}
+
+export function throughputRows(results: readonly ScenarioResult[]): ThroughputRow[] {
+  const rows: ThroughputRow[] = [];
+  const keys = [...new Set(results.filter((r) => r.kind === 'framepipe' || r.kind === 'bare').map((r) => `${r.processor}|${r.size}`))];
+  for (const key of keys) {
+    const of = (kind: string) => results.filter((r) => r.kind === kind && `${r.processor}|${r.size}` === key);
+    const bare = best(of('bare'));
+    const framepipe = best(of('framepipe'));
+    const bullmq = best(of('bullmq'));
+    const [processor, size] = key.split('|') as [string, string];
+    rows.push({
+      size, processor, bare, framepipe, bullmq,
+      framepipe_vs_bare: ratio(framepipe?.frames_per_s, bare?.frames_per_s),
+      framepipe_vs_bullmq: ratio(framepipe?.frames_per_s, bullmq?.frames_per_s),
+      redis_cpu_per_frame_vs_bullmq: ratio(framepipe?.redis_cpu_us_per_frame, bullmq?.redis_cpu_us_per_frame),
+    });
+  }
+  return rows;
+}
+
+function minOf(values: readonly (number | null)[]): number | null {
+  const v = values.filter((x): x is number => x !== null);
+  return v.length === 0 ? null : Math.min(...v);
+}
+
+function find(results: readonly ScenarioResult[], kind: string, system: string, size?: string): ScenarioResult | undefined {
+  return results.find((r) => r.kind === kind && r.system === system && (size === undefined || r.size === size));
+}
+
+export interface Ratios {
+  readonly framepipe_vs_bare: number | null;
+  readonly framepipe_vs_bullmq: number | null;
+  readonly enqueue_vs_bullmq: number | null;
+  readonly redis_cpu_per_frame_vs_bullmq: number | null;
+  readonly latency_p99_ms: number | null;
+  readonly latency_p99_ms_bullmq: number | null;
+  readonly recovery_s: number | null;
+  readonly recovery_s_bullmq: number | null;
+  readonly recovery_bullmq_capped: boolean | null;
+  readonly redis_bytes_per_frame_vs_jpeg: number | null;
+  readonly redis_bytes_per_frame_vs_jpeg_bullmq: number | null;
+  readonly by_scenario: Record<string, unknown>;
+}
+
+export interface Summary extends Ratios {
+  readonly targets: Target[];
+}
+
+/** The top-level ratios the issue names, each from this run, and the targets read against them. */
+export function summarise(results: readonly ScenarioResult[]): Summary {
+  const rows = throughputRows(results);
+  const main = rows.find((r) => r.size === MAIN_SIZE && r.processor === 'stats');
+  const enqFp = find(results, 'enqueue', 'framepipe', MAIN_SIZE);
+  const enqBull = find(results, 'enqueue', 'bullmq', MAIN_SIZE);
+  const latFp = find(results, 'latency', 'framepipe');
+  const latBull = find(results, 'latency', 'bullmq');
+  const recFp = find(results, 'recovery', 'framepipe');
+  const recBull = find(results, 'recovery', 'bullmq');
+  const summary: Ratios = {
+    framepipe_vs_bare: minOf(rows.filter((r) => r.processor === 'stats').map((r) => r.framepipe_vs_bare)),
+    framepipe_vs_bullmq: minOf(rows.map((r) => r.framepipe_vs_bullmq)),
+    enqueue_vs_bullmq: ratio(enqFp?.frames_per_s, enqBull?.frames_per_s),
+    redis_cpu_per_frame_vs_bullmq: main?.redis_cpu_per_frame_vs_bullmq ?? null,
+    latency_p99_ms: latFp?.latency?.p99_ms ?? null,
+    latency_p99_ms_bullmq: latBull?.latency?.p99_ms ?? null,
+    recovery_s: recFp?.recovery_s ?? null,
+    recovery_s_bullmq: recBull?.recovery_s ?? null,
+    recovery_bullmq_capped: recBull?.recovery_capped ?? null,
+    redis_bytes_per_frame_vs_jpeg: enqFp?.redis_bytes_per_frame_vs_jpeg ?? null,
+    redis_bytes_per_frame_vs_jpeg_bullmq: enqBull?.redis_bytes_per_frame_vs_jpeg ?? null,
+    by_scenario: Object.fromEntries(rows.map((r) => [`${r.processor} ${r.size}`, {
+      framepipe_vs_bare: r.framepipe_vs_bare,
+      framepipe_vs_bullmq: r.framepipe_vs_bullmq,
+      redis_cpu_per_frame_vs_bullmq: r.redis_cpu_per_frame_vs_bullmq,
+      bare_mode: r.bare?.settings.mode,
+      bullmq_best_concurrency: r.bullmq?.settings.concurrency,
+    }])),
+  };
+  return { ...summary, targets: targets(summary, rows) };
+}
+
+
+function fmt(n: number | null, suffix = ''): string {
+  return n === null ? 'n/a' : `${round(n, 3)}${suffix}`;
+}
+
+function check(value: number | null, ok: (v: number) => boolean): boolean | null {
+  return value === null ? null : ok(value);
+}
+
+function targets(s: Ratios, rows: readonly ThroughputRow[]): Target[] {
+  const vsBare = rows.filter((r) => r.processor === 'stats').map((r) => `${r.size} ${fmt(r.framepipe_vs_bare)}`).join(', ');
+  const vsBull = rows.map((r) => `${r.processor} ${r.size} ${fmt(r.framepipe_vs_bullmq)}`).join(', ');
+  const p99 = s.latency_p99_ms;
+  const p99b = s.latency_p99_ms_bullmq;
+  return [
+    { target: 'framepipe / bare limit, stats', goal: '>= 0.95', value: vsBare, met: check(s.framepipe_vs_bare, (v) => v >= 0.95) },
+    { target: 'framepipe / best BullMQ, every processor', goal: '>= 1.0', value: vsBull, met: check(s.framepipe_vs_bullmq, (v) => v >= 1) },
+    { target: 'enqueue rate / BullMQ addBulk', goal: '>= 10', value: fmt(s.enqueue_vs_bullmq), met: check(s.enqueue_vs_bullmq, (v) => v >= 10) },
+    { target: 'redis-server CPU per frame / BullMQ', goal: '<= 0.2', value: fmt(s.redis_cpu_per_frame_vs_bullmq), met: check(s.redis_cpu_per_frame_vs_bullmq, (v) => v <= 0.2) },
+    { target: 'Redis memory per queued 640x480 frame / JPEG size', goal: '<= 1.05', value: `${fmt(s.redis_bytes_per_frame_vs_jpeg)} (BullMQ ${fmt(s.redis_bytes_per_frame_vs_jpeg_bullmq)})`, met: check(s.redis_bytes_per_frame_vs_jpeg, (v) => v <= 1.05) },
+    { target: 'produce-to-ack p99 at 8 x 30 fps, stats', goal: '< 50 ms and < BullMQ', value: `${fmt(p99, ' ms')} (BullMQ ${fmt(p99b, ' ms')})`, met: p99 === null ? null : p99 < 50 && (p99b === null || p99 < p99b) },
+    { target: 'recovery after SIGKILL, default settings', goal: '<= 5 s', value: `${fmt(s.recovery_s, ' s')} (BullMQ ${s.recovery_bullmq_capped === true ? '>= ' : ''}${fmt(s.recovery_s_bullmq, ' s')})`, met: check(s.recovery_s, (v) => v <= 5) },
+  ];
+}

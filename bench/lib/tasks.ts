@@ -1,0 +1,101 @@
+/** What the orchestrator asks a scenario process to do; plain JSON so it crosses argv. */
+export type ProcessorName = 'noop' | 'stats';
+export type System = 'bare' | 'framepipe' | 'bullmq' | 'raw-xadd';
+
+interface Common {
+  /** `640x480` */
+  readonly size: string;
+  /** Distinct pre-encoded JPEGs cycled through. */
+  readonly distinct: number;
+}
+
+interface WithRedis extends Common {
+  readonly redisPort: number;
+  /** Key prefix (framepipe) or queue prefix (BullMQ) of this run. */
+  readonly prefix: string;
+}
+
+export type Task =
+  | (Common & {
+      readonly kind: 'bare';
+      readonly processor: ProcessorName;
+      readonly frames: number;
+      readonly mode: 'inline' | 'pool';
+      readonly inFlight: number;
+      readonly threads: number;
+    })
+  | (WithRedis & {
+      readonly kind: 'framepipe';
+      readonly processor: ProcessorName;
+      readonly frames: number;
+      readonly sources: number;
+    })
+  | (WithRedis & {
+      readonly kind: 'bullmq';
+      readonly processor: ProcessorName;
+      readonly frames: number;
+      readonly concurrency: number;
+      readonly addBulk: number;
+    })
+  | (WithRedis & {
+      readonly kind: 'enqueue';
+      readonly system: 'framepipe' | 'bullmq' | 'raw-xadd';
+      readonly frames: number;
+      readonly batch: number;
+    })
+  | (WithRedis & {
+      readonly kind: 'latency';
+      readonly system: 'framepipe' | 'bullmq';
+      readonly processor: ProcessorName;
+      readonly sources: number;
+      readonly fps: number;
+      readonly seconds: number;
+      readonly concurrency: number;
+    })
+  | (WithRedis & {
+      readonly kind: 'recovery';
+      readonly system: 'framepipe' | 'bullmq';
+      readonly frames: number;
+      readonly capS: number;
+    })
+  | (WithRedis & {
+      readonly kind: 'soak';
+      readonly processor: ProcessorName;
+      readonly sources: number;
+      readonly fps: number;
+      readonly seconds: number;
+    });
+
+export type TaskKind = Task['kind'];
+
+/** One row of the results: every scenario reports what applies to it. */
+export interface ScenarioResult {
+  scenario: string;
+  system: System;
+  kind: TaskKind;
+  size: string;
+  processor?: ProcessorName;
+  frames: number;
+  seconds: number;
+  frames_per_s: number;
+  mb_per_s: number;
+  jpeg_bytes_mean: number;
+  peak_rss_mb?: number;
+  redis_used_memory_peak_mb?: number;
+  redis_cpu_s?: number;
+  redis_cpu_us_per_frame?: number;
+  redis_bytes_per_frame?: number;
+  redis_bytes_per_frame_vs_jpeg?: number;
+  latency?: { samples: number; p50_ms: number; p95_ms: number; p99_ms: number; max_ms: number };
+  recovery_s?: number;
+  recovery_capped?: boolean;
+  frames_held?: number;
+  settings: Record<string, unknown>;
+  notes?: string[];
+}
+
+export type ChildMessage =
+  | { readonly type: 'progress'; readonly fraction: number; readonly detail?: string }
+  | { readonly type: 'result'; readonly result: ScenarioResult }
+  | { readonly type: 'sample'; readonly atS: number; readonly rssMb: number; readonly detail: string }
+  | { readonly type: 'error'; readonly message: string; readonly stack?: string };

@@ -1,0 +1,78 @@
+import { Redis } from 'ioredis';
+import { mb, peakRssMb, waitUntil, type Progress } from '../lib/child-io.js';
+import { benchProcessor } from '../lib/bench-processor.js';
+import { addFrames, createFrameWorker, createQueue, JOB_OPTIONS } from '../lib/bullmq-env.js';
+import { loadFrameSet, parseSize } from '../lib/frames.js';
+import { redisCpuSeconds, sampleRedisMemory } from '../lib/redis-info.js';
+import { round } from '../lib/stats.js';
+import type { ScenarioResult, Task } from '../lib/tasks.js';
+
+type BullmqTask = Extract<Task, { kind: 'bullmq' }>;
+
+const WARMUP_FRAMES = 32;
+
+/**
+ * BullMQ doing the same work: addBulk of base64 job data while a Worker with `concurrency`
+ * runs the same processor module. The clock runs from the first add to the last completion.
+ */
+export async function runBullmq(task: BullmqTask, progress: Progress): Promise<ScenarioResult> {
+  const set = await loadFrameSet(parseSize(task.size), task.distinct);
+  const { processor } = await benchProcessor(task.processor);
+  const admin = new Redis({ host: '127.0.0.1', port: task.redisPort });
+  const queue = createQueue(task.redisPort, task.prefix);
+  const worker = createFrameWorker(task.redisPort, task.prefix, processor, {
+    concurrency: task.concurrency,
+  });
+  let completed = 0;
+  let failed = 0;
+  worker.on('completed', () => completed++);
+  worker.on('failed', () => failed++);
+  await worker.waitUntilReady();
+  await queue.waitUntilReady();
+
+  await addFrames(queue, set, WARMUP_FRAMES, task.addBulk);
+  await waitUntil(() => completed >= WARMUP_FRAMES, 30_000, 5, 'warm-up');
+  const base = completed;
+
+  const cpu0 = await redisCpuSeconds(admin);
+  const memory = sampleRedisMemory(admin);
+  const started = performance.now();
+  const adding = addFrames(queue, set, task.frames, task.addBulk, WARMUP_FRAMES);
+  await waitUntil(
+    () => {
+      progress((completed - base) / task.frames);
+      if (failed > 0) {
+        throw new Error(`${failed} BullMQ jobs failed`);
+      }
+      return completed - base >= task.frames;
+    },
+    600_000,
+    5,
+    'all jobs completed',
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const cpu1 = await redisCpuSeconds(admin);
+  const peakMemory = await memory.stop();
+  await adding;
+  await worker.close();
+  await queue.close();
+  admin.disconnect();
+  const fps = task.frames / seconds;
+  return {
+    scenario: `bullmq ${task.processor} ${task.size} c${task.concurrency}`,
+    system: 'bullmq',
+    kind: 'bullmq',
+    size: task.size,
+    processor: task.processor,
+    frames: task.frames,
+    seconds: round(seconds),
+    frames_per_s: round(fps, 1),
+    mb_per_s: round(mb(fps * set.meanBytes), 2),
+    jpeg_bytes_mean: Math.round(set.meanBytes),
+    peak_rss_mb: peakRssMb(),
+    redis_used_memory_peak_mb: mb(peakMemory),
+    redis_cpu_s: round(cpu1 - cpu0),
+    redis_cpu_us_per_frame: round(((cpu1 - cpu0) / task.frames) * 1e6, 1),
+    settings: { concurrency: task.concurrency, addBulk: task.addBulk, jobOptions: JOB_OPTIONS },
+  };
+}

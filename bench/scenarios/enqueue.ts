@@ -1,0 +1,128 @@
+import { Redis } from 'ioredis';
+import { FramePublisher } from '../../src/producer/frame-publisher.js';
+import type { PendingFrame } from '../../src/producer/frame-buffer.js';
+import { nextEntryId, ZERO_ID } from '../../src/producer/entry-id.js';
+import { prepareStream } from '../../src/producer/stream-setup.js';
+import { silentLogger } from '../../src/shared/logger.js';
+import { sourceKeys } from '../../src/shared/redis/keys.js';
+import { defineScripts } from '../../src/shared/redis/scripts.js';
+import { encodeFrameFields } from '../../src/shared/stream-entries.js';
+import { mb, peakRssMb, type Progress } from '../lib/child-io.js';
+import { addFrames, createQueue } from '../lib/bullmq-env.js';
+import { benchConfig } from '../lib/framepipe-env.js';
+import { loadFrameSet, parseSize, type FrameSet } from '../lib/frames.js';
+import { redisCpuSeconds, redisUsedMemory } from '../lib/redis-info.js';
+import { round } from '../lib/stats.js';
+import type { ScenarioResult, Task } from '../lib/tasks.js';
+
+type EnqueueTask = Extract<Task, { kind: 'enqueue' }>;
+type Enqueue = (onAdded: (n: number) => void) => Promise<Record<string, unknown>>;
+
+/** framepipe's write path: FramePublisher's pipelined publishFrame (XADD with explicit ids). */
+async function framepipeEnqueue(task: EnqueueTask, set: FrameSet, redis: Redis): Promise<Enqueue> {
+  const config = benchConfig(task.redisPort, task.prefix, { producer: { batchSize: task.batch } });
+  const pc = config.producer;
+  const keys = sourceKeys(task.prefix, pc.source);
+  defineScripts(redis);
+  await prepareStream(redis, task.prefix, pc.source, keys, config.worker.group);
+  const publisher = new FramePublisher({
+    redis, keys, source: pc.source, group: config.worker.group,
+    policy: pc.policy, maxLen: pc.maxLen, logger: silentLogger(),
+  });
+  return async (onAdded) => {
+    let id = ZERO_ID;
+    const signal = new AbortController().signal;
+    for (let i = 0; i < task.frames; i += task.batch) {
+      const batch: PendingFrame[] = [];
+      for (let k = i; k < Math.min(task.frames, i + task.batch); k++) {
+        id = nextEntryId(id, Date.now());
+        const data = set.jpegs[k % set.jpegs.length]!;
+        batch.push({ id, seq: k, captureUs: Date.now() * 1000, width: set.width, height: set.height, data });
+      }
+      const report = await publisher.publish(batch, signal);
+      if (report.added !== batch.length) {
+        throw new Error(`publish added ${report.added} of ${batch.length}`);
+      }
+      onAdded(i + batch.length);
+    }
+    return { path: 'FramePublisher.publish', batchSize: task.batch, policy: pc.policy, maxLen: pc.maxLen };
+  };
+}
+
+/** Plain pipelined XADD of the same fields, no script, no explicit id: Redis's own limit. */
+function rawXadd(task: EnqueueTask, set: FrameSet, redis: Redis): Enqueue {
+  return async (onAdded) => {
+    for (let i = 0; i < task.frames; i += task.batch) {
+      const pipeline = redis.pipeline();
+      for (let k = i; k < Math.min(task.frames, i + task.batch); k++) {
+        const fields = encodeFrameFields({
+          source: 'cam0', seq: k, captureUs: Date.now() * 1000, width: set.width,
+          height: set.height, format: 'jpeg', data: set.jpegs[k % set.jpegs.length]!,
+        });
+        pipeline.xadd(`${task.prefix}:raw`, '*', ...fields);
+      }
+      await pipeline.exec();
+      onAdded(Math.min(task.frames, i + task.batch));
+    }
+    return { path: 'pipelined XADD *', batch: task.batch };
+  };
+}
+
+async function bullmqEnqueue(task: EnqueueTask, set: FrameSet): Promise<Enqueue & { close: () => Promise<void> }> {
+  const queue = createQueue(task.redisPort, task.prefix);
+  await queue.waitUntilReady();
+  const run: Enqueue = async (onAdded) => {
+    await addFrames(queue, set, task.frames, task.batch, 0, onAdded);
+    return { path: 'Queue.addBulk, base64 job data', addBulk: task.batch };
+  };
+  return Object.assign(run, { close: () => queue.close() });
+}
+
+/**
+ * Enqueue rate with no consumer, and what the queued frames cost in Redis: used_memory
+ * before and after, per frame, against the mean JPEG size; redis-server CPU per frame.
+ */
+export async function runEnqueue(task: EnqueueTask, progress: Progress): Promise<ScenarioResult> {
+  const set = await loadFrameSet(parseSize(task.size), task.distinct);
+  const redis = new Redis({ host: '127.0.0.1', port: task.redisPort });
+  let close = (): Promise<void> => Promise.resolve();
+  let enqueue: Enqueue;
+  if (task.system === 'framepipe') {
+    enqueue = await framepipeEnqueue(task, set, redis);
+  } else if (task.system === 'raw-xadd') {
+    enqueue = rawXadd(task, set, redis);
+  } else {
+    const b = await bullmqEnqueue(task, set);
+    enqueue = b;
+    close = b.close;
+  }
+  const mem0 = await redisUsedMemory(redis);
+  const cpu0 = await redisCpuSeconds(redis);
+  const started = performance.now();
+  const settings = await enqueue((n) => progress(n / task.frames));
+  const seconds = (performance.now() - started) / 1000;
+  const cpu1 = await redisCpuSeconds(redis);
+  const mem1 = await redisUsedMemory(redis);
+  await close();
+  redis.disconnect();
+  const fps = task.frames / seconds;
+  const perFrame = (mem1 - mem0) / task.frames;
+  return {
+    scenario: `enqueue ${task.system} ${task.size}`,
+    system: task.system,
+    kind: 'enqueue',
+    size: task.size,
+    frames: task.frames,
+    seconds: round(seconds),
+    frames_per_s: round(fps, 1),
+    mb_per_s: round(mb(fps * set.meanBytes), 2),
+    jpeg_bytes_mean: Math.round(set.meanBytes),
+    peak_rss_mb: peakRssMb(),
+    redis_used_memory_peak_mb: mb(mem1),
+    redis_cpu_s: round(cpu1 - cpu0),
+    redis_cpu_us_per_frame: round(((cpu1 - cpu0) / task.frames) * 1e6, 1),
+    redis_bytes_per_frame: Math.round(perFrame),
+    redis_bytes_per_frame_vs_jpeg: round(perFrame / set.meanBytes, 3),
+    settings,
+  };
+}

@@ -1,0 +1,94 @@
+import { Redis } from 'ioredis';
+import { mb, peakRssMb, waitUntil, type Progress } from '../lib/child-io.js';
+import { benchConfig, jpegSource, sourceIds, startProducers, startWorker } from '../lib/framepipe-env.js';
+import { loadFrameSet, parseSize } from '../lib/frames.js';
+import { redisCpuSeconds, sampleRedisMemory } from '../lib/redis-info.js';
+import { round } from '../lib/stats.js';
+import type { ScenarioResult, Task } from '../lib/tasks.js';
+
+type FramepipeTask = Extract<Task, { kind: 'framepipe' }>;
+
+/** Producers of the sources' max fps; the worker is the bottleneck being measured. */
+const PRODUCER_FPS = 1000;
+const WARMUP_FRAMES = 32;
+
+/**
+ * framepipe end to end with its default settings: `sources` producers publish pre-encoded
+ * JPEGs (block policy) while one worker reads, processes and settles them (result + XACK).
+ * The clock runs from the first publish to the last ack.
+ */
+export async function runFramepipe(task: FramepipeTask, progress: Progress): Promise<ScenarioResult> {
+  const set = await loadFrameSet(parseSize(task.size), task.distinct);
+  const ids = sourceIds(task.sources);
+  const perSource = Math.ceil(task.frames / task.sources);
+  const total = perSource * task.sources;
+  const config = benchConfig(task.redisPort, task.prefix, {
+    producer: { fps: PRODUCER_FPS },
+    worker: { processor: task.processor, sources: ids },
+  });
+  const admin = new Redis({ host: '127.0.0.1', port: task.redisPort });
+  const running = await startWorker(config);
+  const { worker } = running;
+  await waitUntil(() => worker.ready(), 10_000, 5, 'worker ready');
+
+  // Warm-up on the same path (JIT, sharp, Lua script cache), not timed.
+  const warm = startProducers(config, ids.slice(0, 1), () => jpegSource(set, WARMUP_FRAMES), {
+    producer: { frames: WARMUP_FRAMES },
+  });
+  await warm.done;
+  await warm.stop();
+  await waitUntil(() => worker.stats().processed >= WARMUP_FRAMES, 30_000, 5, 'warm-up');
+  const base = worker.stats().processed;
+
+  const cpu0 = await redisCpuSeconds(admin);
+  const memory = sampleRedisMemory(admin);
+  const started = performance.now();
+  const producers = startProducers(
+    config,
+    ids,
+    (i) => jpegSource(set, perSource, i * perSource),
+    { producer: { frames: perSource } },
+  );
+  await waitUntil(
+    () => {
+      const done = worker.stats().processed - base;
+      progress(done / total);
+      return done >= total;
+    },
+    600_000,
+    5,
+    'all frames processed',
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const cpu1 = await redisCpuSeconds(admin);
+  const peakMemory = await memory.stop();
+  const stats = worker.stats();
+  await producers.stop();
+  await running.stop();
+  admin.disconnect();
+  const fps = total / seconds;
+  return {
+    scenario: `framepipe ${task.processor} ${task.size}`,
+    system: 'framepipe',
+    kind: 'framepipe',
+    size: task.size,
+    processor: task.processor,
+    frames: total,
+    seconds: round(seconds),
+    frames_per_s: round(fps, 1),
+    mb_per_s: round(mb(fps * set.meanBytes), 2),
+    jpeg_bytes_mean: Math.round(set.meanBytes),
+    peak_rss_mb: peakRssMb(),
+    redis_used_memory_peak_mb: mb(peakMemory),
+    redis_cpu_s: round(cpu1 - cpu0),
+    redis_cpu_us_per_frame: round(((cpu1 - cpu0) / total) * 1e6, 1),
+    settings: {
+      sources: task.sources,
+      producerFps: PRODUCER_FPS,
+      worker: { ...config.worker, sources: undefined },
+      producer: { policy: config.producer.policy, batchSize: config.producer.batchSize, maxBacklog: config.producer.maxBacklog },
+      failed: stats.failed,
+      deadLettered: stats.deadLettered,
+    },
+  };
+}

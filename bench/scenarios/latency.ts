@@ -1,0 +1,123 @@
+import { Redis } from 'ioredis';
+import { sourceKeys } from '../../src/shared/redis/keys.js';
+import { mb, peakRssMb, waitUntil, type Progress } from '../lib/child-io.js';
+import { benchProcessor, frameInput, PROCESS_OPTIONS, runWithInFlight } from '../lib/bench-processor.js';
+import { createFrameWorker, createQueue, frameJob } from '../lib/bullmq-env.js';
+import { benchConfig, jpegSource, sourceIds, startProducers, startWorker } from '../lib/framepipe-env.js';
+import { loadFrameSet, parseSize, type FrameSet } from '../lib/frames.js';
+import { redisCpuSeconds, sampleRedisMemory } from '../lib/redis-info.js';
+import { round, summariseLatency } from '../lib/stats.js';
+import type { ScenarioResult, Task } from '../lib/tasks.js';
+
+type LatencyTask = Extract<Task, { kind: 'latency' }>;
+
+/** Frames captured in the first second are left out: connections and caches are still warming. */
+const SKIP_FIRST_MS = 1000;
+
+interface Measured {
+  readonly latenciesMs: number[];
+  readonly frames: number;
+  readonly settings: Record<string, unknown>;
+}
+
+/** framepipe: capture time (set by the producer) to the result XADD, whose id is Redis's clock. */
+async function framepipeLatency(task: LatencyTask, set: FrameSet, admin: Redis, progress: Progress): Promise<Measured> {
+  const ids = sourceIds(task.sources);
+  const perSource = Math.round(task.fps * task.seconds);
+  const config = benchConfig(task.redisPort, task.prefix, {
+    producer: { fps: task.fps, frames: perSource },
+    worker: { processor: task.processor, sources: ids },
+  });
+  const running = await startWorker(config);
+  await waitUntil(() => running.worker.ready(), 10_000, 5, 'worker ready');
+  const producers = startProducers(config, ids, (i) => jpegSource(set, perSource, i * 7));
+  const total = perSource * task.sources;
+  await waitUntil(() => {
+    progress(running.worker.stats().processed / total);
+    return running.worker.stats().processed >= total;
+  }, task.seconds * 1000 + 60_000, 20, 'all frames processed');
+  await producers.stop();
+  await running.stop();
+  const samples: { captureMs: number; ackMs: number }[] = [];
+  for (const id of ids) {
+    const entries = await admin.xrange(sourceKeys(task.prefix, id).results, '-', '+');
+    for (const [entryId, fields] of entries) {
+      const ts = Number(fields[fields.indexOf('ts') + 1]);
+      samples.push({ captureMs: ts / 1000, ackMs: Number(entryId.split('-')[0]) });
+    }
+  }
+  const first = Math.min(...samples.map((s) => s.captureMs));
+  const latenciesMs = samples.filter((s) => s.captureMs >= first + SKIP_FIRST_MS).map((s) => s.ackMs - s.captureMs);
+  return { latenciesMs, frames: samples.length, settings: { worker: { ...config.worker, sources: undefined }, producer: { fps: task.fps, batchSize: config.producer.batchSize, policy: config.producer.policy } } };
+}
+
+/** BullMQ: `add` time to the worker's `completed` event (after the job is moved to completed). */
+async function bullmqLatency(task: LatencyTask, set: FrameSet, progress: Progress): Promise<Measured> {
+  const { processor } = await benchProcessor(task.processor);
+  const queue = createQueue(task.redisPort, task.prefix);
+  const worker = createFrameWorker(task.redisPort, task.prefix, processor, { concurrency: task.concurrency });
+  const samples: { captureMs: number; latencyMs: number }[] = [];
+  worker.on('completed', (job) => samples.push({ captureMs: job.data.ts, latencyMs: Date.now() - job.data.ts }));
+  await worker.waitUntilReady();
+  await queue.waitUntilReady();
+  const perSource = Math.round(task.fps * task.seconds);
+  const intervalMs = 1000 / task.fps;
+  const started = Date.now();
+  await Promise.all(
+    sourceIds(task.sources).map(async (source, s) => {
+      for (let n = 0; n < perSource; n++) {
+        const due = started + s * (intervalMs / task.sources) + n * intervalMs;
+        await new Promise((r) => setTimeout(r, Math.max(0, due - Date.now())));
+        const job = frameJob(set, source, n + s * 7);
+        await queue.add(job.name, job.data);
+      }
+    }),
+  );
+  const total = perSource * task.sources;
+  await waitUntil(() => {
+    progress(samples.length / total);
+    return samples.length >= total;
+  }, 60_000, 20, 'all jobs completed');
+  await worker.close();
+  await queue.close();
+  const latenciesMs = samples.filter((s) => s.captureMs >= started + SKIP_FIRST_MS).map((s) => s.latencyMs);
+  return { latenciesMs, frames: samples.length, settings: { concurrency: task.concurrency, add: 'Queue.add per frame' } };
+}
+
+/** Produce-to-ack latency at a fixed rate: `sources` cameras at `fps` each. */
+export async function runLatency(task: LatencyTask, progress: Progress): Promise<ScenarioResult> {
+  const set = await loadFrameSet(parseSize(task.size), task.distinct);
+  const { processor } = await benchProcessor(task.processor);
+  // Warm sharp in this process so the first second is not all first-call cost.
+  await runWithInFlight(16, 8, (i) => processor.process(frameInput(set, i), PROCESS_OPTIONS));
+  const admin = new Redis({ host: '127.0.0.1', port: task.redisPort });
+  const cpu0 = await redisCpuSeconds(admin);
+  const memory = sampleRedisMemory(admin);
+  const started = performance.now();
+  const m = task.system === 'framepipe'
+    ? await framepipeLatency(task, set, admin, progress)
+    : await bullmqLatency(task, set, progress);
+  const seconds = (performance.now() - started) / 1000;
+  const cpu1 = await redisCpuSeconds(admin);
+  const peakMemory = await memory.stop();
+  admin.disconnect();
+  const fps = m.frames / seconds;
+  return {
+    scenario: `latency ${task.system} ${task.processor} ${task.size} ${task.sources}x${task.fps}fps`,
+    system: task.system,
+    kind: 'latency',
+    size: task.size,
+    processor: task.processor,
+    frames: m.frames,
+    seconds: round(seconds),
+    frames_per_s: round(fps, 1),
+    mb_per_s: round(mb(fps * set.meanBytes), 2),
+    jpeg_bytes_mean: Math.round(set.meanBytes),
+    peak_rss_mb: peakRssMb(),
+    redis_used_memory_peak_mb: mb(peakMemory),
+    redis_cpu_s: round(cpu1 - cpu0),
+    redis_cpu_us_per_frame: round(((cpu1 - cpu0) / m.frames) * 1e6, 1),
+    latency: summariseLatency(m.latenciesMs),
+    settings: { sources: task.sources, fps: task.fps, seconds: task.seconds, skipFirstMs: SKIP_FIRST_MS, ...m.settings },
+  };
+}
