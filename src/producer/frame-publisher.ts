@@ -79,7 +79,7 @@ export class FramePublisher {
           data: f.data,
           ...(f.meta === undefined ? {} : { meta: f.meta }),
         }),
-      }).catch(() => {}); // the reply is read from exec()
+      }); // queued on the pipeline: the reply is read from exec()
     }
     try {
       const replies = (await pipeline.exec()) ?? [];

@@ -2,15 +2,15 @@ import type { Config } from '../shared/config/schema.js';
 import type { Logger } from '../shared/logger.js';
 import type { Metrics } from '../shared/metrics.js';
 import type { RedisClient } from '../shared/redis/create-redis.js';
-import { reconnectDelayMs } from '../shared/redis/create-redis.js';
 import { sourceKeys, type SourceKeys } from '../shared/redis/keys.js';
 import { defineScripts } from '../shared/redis/scripts.js';
-import { once, sleep } from '../shared/shutdown.js';
-import { BacklogWaiter, batchAllowance } from './backpressure.js';
+import { once } from '../shared/shutdown.js';
+import { BacklogWaiter } from './backpressure.js';
 import { formatEntryId } from './entry-id.js';
 import { FrameBuffer } from './frame-buffer.js';
 import { ingestFrames, type IngestCounters } from './frame-ingest.js';
 import { FramePublisher } from './frame-publisher.js';
+import { publishBuffered } from './publish-loop.js';
 import { EdgeMetricsTicker } from './edge-metrics.js';
 import { ProducerLease } from './producer-lease.js';
 import { createFrameSource } from './sources/create-frame-source.js';
@@ -166,7 +166,7 @@ class FrameProducer implements Producer {
           logger: this.#log,
           metrics,
           counters: this.#counters,
-          signal: stop,
+          signal: AbortSignal.any([stop, this.#hardStop.signal]),
         }),
         this.#publishLoop(stop, waiter),
       ]);
@@ -189,10 +189,10 @@ class FrameProducer implements Producer {
     }
   }
 
-  async #publishLoop(stop: AbortSignal, waiter: BacklogWaiter): Promise<void> {
+  #publishLoop(stop: AbortSignal, waiter: BacklogWaiter): Promise<void> {
     const { redis, metrics } = this.#deps;
     const pc = this.#config.producer;
-    const hard = this.#hardStop.signal;
+    const labels = this.#labels;
     const publisher = new FramePublisher({
       redis,
       keys: this.#keys,
@@ -202,52 +202,30 @@ class FrameProducer implements Producer {
       maxLen: pc.maxLen,
       logger: this.#log,
     });
-    let errors = 0;
-    while (!hard.aborted) {
-      await this.#buffer.waitForFrames(stop.aborted ? hard : stop);
-      if (this.#buffer.size === 0) {
-        if (this.#buffer.ended || hard.aborted) {
-          break;
-        }
-        continue;
-      }
-      let credit = Number.POSITIVE_INFINITY;
-      if (pc.policy === 'block' && !stop.aborted) {
-        try {
-          credit = await waiter.waitForCredit(stop);
-          errors = 0;
-        } catch (err) {
-          this.#log.warn({ err }, 'cannot read the backlog, retrying');
-          await sleep(reconnectDelayMs(++errors), stop);
-          continue;
-        }
-        if (credit === 0) {
-          continue; // aborted while waiting: flush below the next time round
-        }
-      }
-      const batch = this.#buffer.take(
-        batchAllowance(pc.policy, credit, pc.batchSize, this.#buffer.size),
-      );
-      const report = await publisher.publish(batch, hard);
-      const confirmed = batch.length - report.unconfirmed.length;
-      const c = this.#counters;
-      c.produced += confirmed;
-      c.duplicates += report.duplicates;
-      waiter.consume(confirmed);
-      metrics.framesProduced.inc(this.#labels, confirmed);
-      metrics.duplicatesSuppressed.inc(this.#labels, report.duplicates);
-      const unsent = new Set(report.unconfirmed);
-      for (const f of batch) {
-        if (!unsent.has(f)) {
-          metrics.frameBytes.inc(this.#labels, f.data.length);
+    return publishBuffered({
+      buffer: this.#buffer,
+      publisher,
+      waiter,
+      policy: pc.policy,
+      batchSize: pc.batchSize,
+      logger: this.#log,
+      stop,
+      hard: this.#hardStop.signal,
+      onBatch: (batch, report) => {
+        const unsent = new Set(report.unconfirmed);
+        const confirmed = batch.filter((f) => !unsent.has(f));
+        this.#counters.produced += confirmed.length;
+        this.#counters.duplicates += report.duplicates;
+        metrics.framesProduced.inc(labels, confirmed.length);
+        metrics.duplicatesSuppressed.inc(labels, report.duplicates);
+        for (const f of confirmed) {
+          metrics.frameBytes.inc(labels, f.data.length);
           this.#lastSeq = Math.max(this.#lastSeq, f.seq);
         }
-      }
-      this.#buffer.settle();
-      this.#countDropped(report.unconfirmed.length, 'shutdown');
-      metrics.bufferedFrames.set(this.#labels, this.#buffer.size);
-    }
-    this.#countDropped(this.#buffer.drain().length, this.#leaseLost ? 'lease_lost' : 'shutdown');
+        metrics.bufferedFrames.set(labels, this.#buffer.size - batch.length);
+      },
+      onGivenUp: (n) => this.#countDropped(n, this.#leaseLost ? 'lease_lost' : 'shutdown'),
+    });
   }
 
   #countDropped(n: number, reason: string): void {

@@ -83,6 +83,19 @@ describe('producer lease: one producer per source', () => {
     assert.equal(stats.produced, 3);
   });
 
+  it('stops with LeaseHeldError when another producer took its lease', async () => {
+    const prefix = `test-${randomUUID()}`;
+    const { producer, keys } = setup(prefix, { frames: 0, leaseTtlMs: 300 });
+    const running = producer.run(new AbortController().signal);
+    while (producer.stats().produced === 0) {
+      await tick();
+    }
+    await check.set(keys.producerLease, 'intruder', 'PX', 60_000);
+    await assert.rejects(running, { code: 'FRAMEPIPE_ERR_LEASE_HELD' });
+    await producer.close();
+    assert.equal(await check.get(keys.producerLease), 'intruder', 'not deleted on close');
+  });
+
   it('renews only its own lease, retakes a vanished one, and never deletes another holder', async () => {
     const key = `test-${randomUUID()}:lease`;
     const lost: LeaseHeldError[] = [];

@@ -109,6 +109,9 @@ export async function* runFfmpegMjpeg(
   try {
     for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
       for (const image of splitter.push(chunk)) {
+        if (signal.aborted) {
+          return;
+        }
         yield image;
       }
     }
