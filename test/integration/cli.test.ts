@@ -49,7 +49,7 @@ describe('the framepipe CLI', () => {
       'redis',
       'worker',
     ]);
-    assert.doesNotThrow(() => parseConfig([written as Record<string, unknown>]));
+    assert.doesNotThrow(() => parseConfig([written]));
   });
 
   it('produce and work processes give each of 500 frames exactly one result; SIGTERM leaves nothing pending', async () => {
