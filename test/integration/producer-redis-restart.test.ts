@@ -62,4 +62,42 @@ describe('producer across a Redis restart', () => {
       'stored in capture order',
     );
   });
+
+  it('retries the same frames while Redis refuses writes for lack of memory, then finishes', async () => {
+    const frames = 30;
+    const config = ConfigSchema.parse({
+      redis: { port: server.port, prefix: `test-${randomUUID()}` },
+      producer: { width: 32, height: 24, fps: 100, frames, batchSize: 4, leaseTtlMs: 60_000 },
+    });
+    const keys = sourceKeys(config.redis.prefix, 'cam1');
+    const oomRedis = createRedis(config.redis, { name: 'producer-oom' });
+    const check: Redis = server.client();
+    const producer = createProducer(config, {
+      redis: oomRedis,
+      logger: silentLogger(),
+      metrics: createMetrics(new Registry()),
+    });
+    const running = producer.run(new AbortController().signal);
+    try {
+      while (producer.stats().produced < 5) {
+        await tick();
+      }
+      await check.config('SET', 'maxmemory', '1');
+      // Frames pile up in memory while every XADD is refused with OOM.
+      while (producer.stats().buffered < 5) {
+        await tick();
+      }
+      await check.config('SET', 'maxmemory', '0');
+      const stats = await running;
+      await producer.close();
+
+      const entries = await check.xrange(keys.frames, '-', '+');
+      const seqs = entries.map(([, f]) => Number(f[f.indexOf('seq') + 1]));
+      assert.deepEqual(seqs, [...Array(frames).keys()]);
+      assert.equal(stats.produced, frames);
+    } finally {
+      await check.config('SET', 'maxmemory', '0');
+      await closeRedis(oomRedis);
+    }
+  });
 });
