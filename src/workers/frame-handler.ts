@@ -91,7 +91,7 @@ export class FrameHandler {
       }
       let frame: FrameEntry;
       try {
-        frame = decodeFrameEntry(d.id, d.fields);
+        frame = decodeFrameEntry(d.id, d.fields, this.#d.config.maxFrameBytes);
       } catch (err) {
         await this.#fail(d, err, log);
         return;

@@ -119,6 +119,12 @@ export const WorkerSchema = z.strictObject({
     .min(1)
     .default(3)
     .describe('deliveries before an entry is dead-lettered'),
+  maxFrameBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(16 * 1024 * 1024)
+    .describe('entries with larger JPEG data are dead-lettered unread'),
   resultsMaxLen: z.number().int().min(10).default(100000).describe('results stream MAXLEN ~'),
   dlqMaxLen: z.number().int().min(10).default(100000).describe('dead-letter stream MAXLEN ~'),
   thumbnailDir: z
