@@ -33,7 +33,7 @@ export const QUICK: PlanSettings = {
   framepipeSources: 8,
   enqueueFrames: 2000,
   framepipePublishBatch: 16,
-  latency: { size: '640x480', processor: 'stats', sources: 8, fps: 30, seconds: 10 },
+  latency: { size: '640x480', processor: 'stats', sources: 8, fps: 30, seconds: 8 },
   recovery: { size: '640x480', frames: 64, capS: 45 },
   repeats: 1,
 };
@@ -93,9 +93,12 @@ export function fixedRateSteps(s: PlanSettings, bullmqConcurrency: number): Step
   const l = s.latency;
   const lat = { kind: 'latency' as const, size: l.size, distinct: s.distinct, processor: l.processor, sources: l.sources, fps: l.fps, seconds: l.seconds, ...R };
   const rec = { kind: 'recovery' as const, size: s.recovery.size, distinct: s.distinct, frames: s.recovery.frames, capS: s.recovery.capS, ...R };
+  const noop = { ...lat, processor: 'noop' as const };
   return [
-    { task: { ...lat, system: 'framepipe', concurrency: 0 }, weight: l.seconds + 4 },
-    { task: { ...lat, system: 'bullmq', concurrency: bullmqConcurrency }, weight: l.seconds + 4 },
+    { task: { ...lat, system: 'framepipe', concurrency: 0 }, weight: l.seconds + 12 },
+    { task: { ...lat, system: 'bullmq', concurrency: bullmqConcurrency }, weight: l.seconds + 12 },
+    { task: { ...noop, system: 'framepipe', concurrency: 0 }, weight: l.seconds + 3 },
+    { task: { ...noop, system: 'bullmq', concurrency: bullmqConcurrency }, weight: l.seconds + 3 },
     { task: { ...rec, system: 'framepipe' }, weight: 8 },
     { task: { ...rec, system: 'bullmq' }, weight: 35 },
   ];

@@ -10,7 +10,9 @@ function cell(v: Cell): string {
 function extra(r: ScenarioResult): string {
   const parts: string[] = [];
   if (r.latency !== undefined) {
-    parts.push(`p50/p95/p99 ${r.latency.p50_ms}/${r.latency.p95_ms}/${r.latency.p99_ms} ms`);
+    const l = r.latency;
+    const v = (n: number | null) => (n === null ? 'unacked' : String(n));
+    parts.push(`p50/p95/p99 ${v(l.p50_ms)}/${v(l.p95_ms)}/${v(l.p99_ms)} ms`);
   }
   if (r.recovery_s !== undefined) {
     parts.push(`recovery ${r.recovery_capped === true ? '>= ' : ''}${r.recovery_s} s (${r.frames_held ?? '?'} held)`);

@@ -7,22 +7,27 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))]!;
 }
 
+/** Percentiles in ms; null where the percentile falls on a frame that was never acked. */
 export interface LatencySummary {
   readonly samples: number;
-  readonly p50_ms: number;
-  readonly p95_ms: number;
-  readonly p99_ms: number;
-  readonly max_ms: number;
+  readonly p50_ms: number | null;
+  readonly p95_ms: number | null;
+  readonly p99_ms: number | null;
+  readonly max_ms: number | null;
+}
+
+function finite(n: number): number | null {
+  return Number.isFinite(n) ? round(n, 2) : null;
 }
 
 export function summariseLatency(valuesMs: readonly number[]): LatencySummary {
   const sorted = [...valuesMs].sort((a, b) => a - b);
   return {
     samples: sorted.length,
-    p50_ms: round(percentile(sorted, 50), 2),
-    p95_ms: round(percentile(sorted, 95), 2),
-    p99_ms: round(percentile(sorted, 99), 2),
-    max_ms: round(sorted.at(-1) ?? Number.NaN, 2),
+    p50_ms: finite(percentile(sorted, 50)),
+    p95_ms: finite(percentile(sorted, 95)),
+    p99_ms: finite(percentile(sorted, 99)),
+    max_ms: finite(sorted.at(-1) ?? Number.NaN),
   };
 }
 

@@ -1,3 +1,5 @@
+import type { LatencySummary } from './stats.js';
+
 /** What the orchestrator asks a scenario process to do; plain JSON so it crosses argv. */
 export type ProcessorName = 'noop' | 'stats';
 export type System = 'bare' | 'framepipe' | 'bullmq' | 'raw-xadd';
@@ -86,7 +88,7 @@ export interface ScenarioResult {
   redis_cpu_us_per_frame?: number;
   redis_bytes_per_frame?: number;
   redis_bytes_per_frame_vs_jpeg?: number;
-  latency?: { samples: number; p50_ms: number; p95_ms: number; p99_ms: number; max_ms: number };
+  latency?: LatencySummary;
   recovery_s?: number;
   recovery_capped?: boolean;
   frames_held?: number;

@@ -39,11 +39,13 @@ async function framepipeRecovery(task: RecoveryTask, set: FrameSet, redis: Redis
   const config = benchConfig(task.redisPort, task.prefix, { worker: { processor: PROCESSOR, sources: [SOURCE] } });
   const { frames } = sourceKeys(task.prefix, SOURCE);
   const group = config.worker.group;
-  const victim = await spawnFixture('framepipe-worker', {
-    port: task.redisPort, prefix: task.prefix, source: SOURCE, consumer: 'victim', processor: PROCESSOR,
-  });
+  // Frames first, then the victim: its first XREADGROUP takes a whole batch at once.
   const producers = startProducers(config, [SOURCE], () => jpegSource(set, task.frames), {
     producer: { fps: 1000, frames: task.frames },
+  });
+  await producers.done;
+  const victim = await spawnFixture('framepipe-worker', {
+    port: task.redisPort, prefix: task.prefix, source: SOURCE, consumer: 'victim', processor: PROCESSOR,
   });
   let held: string[] = [];
   await waitUntil(async () => (await pendingIds(redis, frames, group, 'victim')).length > 0, 30_000, 2, 'victim holding frames');
@@ -73,10 +75,10 @@ async function framepipeRecovery(task: RecoveryTask, set: FrameSet, redis: Redis
 /** BullMQ with default lockDuration and stalledInterval (30 s each): the same kill, a peer Worker. */
 async function bullmqRecovery(task: RecoveryTask, set: FrameSet, progress: Progress): Promise<Recovery> {
   const { processor } = await benchProcessor(PROCESSOR);
-  const concurrency = 8;
+  const concurrency = 32;
   const queue = createQueue(task.redisPort, task.prefix);
-  const victim = await spawnFixture('bullmq-worker', { port: task.redisPort, prefix: task.prefix, processor: PROCESSOR, concurrency });
   await addFrames(queue, set, task.frames, 100);
+  const victim = await spawnFixture('bullmq-worker', { port: task.redisPort, prefix: task.prefix, processor: PROCESSOR, concurrency });
   await waitUntil(async () => (await queue.getActiveCount()) > 0, 30_000, 2, 'victim holding jobs');
   await killHard(victim);
   const started = performance.now();
