@@ -1,8 +1,17 @@
-import { Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import type { RedisClient } from '../shared/redis/create-redis.js';
 import { sourceKeys } from '../shared/redis/keys.js';
 import { readBacklog } from '../shared/redis/stream-info.js';
 import type { Logger } from '../shared/logger.js';
+
+const MIRRORED_OUTCOMES = [
+  'produced',
+  'processed',
+  'dead_lettered',
+  'dropped_unread',
+  'dropped_pending',
+  'duplicates',
+] as const;
 
 export interface StreamGaugeOptions {
   readonly redis: RedisClient;
@@ -58,6 +67,15 @@ export function registerStreamGauges(registry: Registry, options: StreamGaugeOpt
     registers,
     collect: refresh,
   });
+  // The Lua scripts keep durable per-source counters in Redis; mirror their increases so
+  // Prometheus sees every outcome, including trims that no framepipe process observed.
+  const outcomes = new Counter({
+    name: 'framepipe_stream_entries_total',
+    help: 'Per-source outcomes from the durable Redis counters (produced, processed, dead_lettered, dropped_unread, dropped_pending, duplicates)',
+    labelNames: ['source', 'outcome'] as const,
+    registers,
+  });
+  const seen = new Map<string, number>();
   const length = new Gauge({
     name: 'framepipe_stream_length',
     help: 'Entries in a stream (XLEN)',
@@ -74,6 +92,16 @@ export function registerStreamGauges(registry: Registry, options: StreamGaugeOpt
     });
     return inflight;
   }
+  function mirrorCounters(source: string, counters: Record<string, string>): void {
+    for (const outcome of MIRRORED_OUTCOMES) {
+      const key = `${source}\u0000${outcome}`;
+      const value = Number(counters[outcome] ?? 0);
+      const delta = value - (seen.get(key) ?? 0);
+      // A smaller value means the key was reset: start again from it.
+      outcomes.inc({ source, outcome }, delta >= 0 ? delta : value);
+      seen.set(key, value);
+    }
+  }
   async function collectAll(): Promise<void> {
     try {
       const { redis, prefix, group } = options;
@@ -89,6 +117,7 @@ export function registerStreamGauges(registry: Registry, options: StreamGaugeOpt
         length.set({ source, stream: 'dlq' }, dlq);
         const backlog = await readBacklog(redis, keys.frames, group, 1_000_000);
         lag.set({ source, group }, backlog.unread);
+        mirrorCounters(source, await redis.hgetall(keys.stats));
         pending.set({ source, group }, backlog.pending);
       }
       if ('info' in options.redis && typeof options.redis.info === 'function') {

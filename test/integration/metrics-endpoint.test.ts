@@ -114,6 +114,9 @@ describe('/metrics, /healthz and /readyz', () => {
         0,
       );
       assert.ok((seriesValue(text, 'framepipe_redis_used_memory_bytes') ?? 0) > 0);
+      assert.equal(seriesValue(text, 'framepipe_stream_entries_total', { source: 'cam1', outcome: 'produced' }), 120);
+      assert.equal(seriesValue(text, 'framepipe_stream_entries_total', { source: 'cam1', outcome: 'processed' }), 120);
+      assert.equal(seriesValue(text, 'framepipe_stream_entries_total', { source: 'cam1', outcome: 'dropped_unread' }), 0);
       assert.ok(
         seriesValue(text, 'framepipe_process_resident_memory_bytes') !== undefined,
         'default process metrics',
