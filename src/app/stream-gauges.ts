@@ -74,6 +74,7 @@ export function registerStreamGauges(registry: Registry, options: StreamGaugeOpt
     help: 'Per-source outcomes from the durable Redis counters (produced, processed, dead_lettered, dropped_unread, dropped_pending, duplicates)',
     labelNames: ['source', 'outcome'] as const,
     registers,
+    collect: refresh,
   });
   const seen = new Map<string, number>();
   const length = new Gauge({
