@@ -3,8 +3,7 @@ import {
   CONFUSABLE,
   PLATE_FORMATS,
   UNKNOWN_LAYOUT_PRIOR,
-  isDigit,
-  isLetter,
+  inClass,
   layoutBreaks,
   layoutClasses,
 } from './plate-formats.js';
@@ -53,7 +52,7 @@ function probOf(rc: ReadChar, c: string): number {
 function bestInClass(rc: ReadChar, cls: string): { c: string; p: number } {
   let best = { c: '', p: 0 };
   for (const c of ALPHABET) {
-    if ((cls === 'L' && !isLetter(c)) || (cls === 'D' && !isDigit(c))) {
+    if (!inClass(c, cls)) {
       continue;
     }
     const p = probOf(rc, c);

@@ -1,5 +1,6 @@
 /**
- * Plate layouts as patterns over character classes: L = letter, D = digit, space = a group break.
+ * Plate layouts as patterns over character classes: L = letter, D = digit, M = a letter A-J (Brazil's
+ * Mercosur plates replaced the old fifth digit 0-9 by A-J), space = a group break.
  * The prior is a rough "how common is this layout among plates in the wild" weight; it only breaks ties
  * between layouts that the recogniser cannot tell apart (AY0 9034 vs AYO 9034). Layouts are shared by
  * many countries, so the list is by shape, not by country; a plate that fits none is still read as is
@@ -13,7 +14,7 @@ export interface PlateFormat {
 
 export const PLATE_FORMATS: readonly PlateFormat[] = [
   { pattern: 'LLL DDDD', prior: 1, examples: 'BR grey plates, many US states, PL' },
-  { pattern: 'LLL DLDD', prior: 0.8, examples: 'Mercosur (BR, AR 2016+ cars)' },
+  { pattern: 'LLL DMDD', prior: 0.8, examples: 'Mercosur (BR)' },
   { pattern: 'LL DDD LL', prior: 0.8, examples: 'FR, IT, HR, AR Mercosur' },
   { pattern: 'LL DD LLL', prior: 0.6, examples: 'UK' },
   { pattern: 'DDDD LLL', prior: 0.6, examples: 'ES' },
@@ -66,6 +67,17 @@ export function isDigit(c: string): boolean {
   return c >= '0' && c <= '9';
 }
 
+/** Does character c belong to layout class k (L, D, M, anything else = any)? */
+export function inClass(c: string, k: string): boolean {
+  if (k === 'L') {
+    return isLetter(c);
+  }
+  if (k === 'D') {
+    return isDigit(c);
+  }
+  return k === 'M' ? c >= 'A' && c <= 'J' : true;
+}
+
 /** The class string of a layout without group breaks, e.g. 'LLLDDDD'. */
 export function layoutClasses(format: PlateFormat): string {
   return format.pattern.replaceAll(' ', '');
@@ -92,9 +104,7 @@ export function fitsLayout(text: string, format: PlateFormat): boolean {
     return false;
   }
   for (let i = 0; i < text.length; i++) {
-    const c = text[i] ?? '';
-    const k = classes[i];
-    if ((k === 'L' && !isLetter(c)) || (k === 'D' && !isDigit(c))) {
+    if (!inClass(text[i] ?? '', classes[i] ?? '')) {
       return false;
     }
   }

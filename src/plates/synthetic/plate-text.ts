@@ -5,7 +5,7 @@ export const SYNTHETIC_LAYOUTS = [
   'LLL DDDD', // ABC 1234: many US states, BR grey plates
   'LLDD LLL', // AB12 CDE: UK
   'DLLLDDD', // 7XYZ123: California
-  'LLLDLDD', // ABC1D23: Mercosur
+  'LLLDMDD', // ABC1D23: Mercosur (BR), M = A-J
   'LL-DDD-LL', // AB-123-CD: FR, IT
 ] as const;
 
@@ -25,7 +25,14 @@ export function randomPlateText(rnd: Random): PlateText {
   const layout = rnd.pick(SYNTHETIC_LAYOUTS);
   let printed = '';
   for (const c of layout) {
-    printed += c === 'L' ? rnd.pick([...LETTERS]) : c === 'D' ? rnd.pick([...DIGITS]) : c;
+    printed +=
+      c === 'L'
+        ? rnd.pick([...LETTERS])
+        : c === 'D'
+          ? rnd.pick([...DIGITS])
+          : c === 'M'
+            ? rnd.pick([...'ABCDEFGHJ'])
+            : c;
   }
   return { printed, plate: printed.replace(/[^A-Z0-9]/g, ''), layout };
 }

@@ -18,7 +18,7 @@ function plateShape(text: PlateText): PlateShape {
   if (text.layout === 'LLL DDDD' || text.layout === 'DLLLDDD') {
     return { aspect: 2, textShare: 0.48, header: 'SUNSHINE STATE', band: null };
   }
-  if (text.layout === 'LLLDLDD') {
+  if (text.layout === 'LLLDMDD') {
     return { aspect: 3.1, textShare: 0.55, header: 'BRASIL', band: null };
   }
   return {
