@@ -1,5 +1,5 @@
 import { InferenceSession } from 'onnxruntime-node';
-import { ProcessorError } from '../shared/errors.js';
+import { PoisonFrameError, ProcessorError } from '../shared/errors.js';
 import type { OcrModelFiles } from './ocr/model-files.js';
 import { assertModelFiles, defaultModelFiles, readDictionary } from './ocr/model-files.js';
 import { buildLabelMap } from './ocr/ctc-decode.js';
@@ -63,7 +63,9 @@ export async function createPlateReader(options: PlateReaderOptions = {}): Promi
     if (closed) {
       throw new ProcessorError('plate reader is closed');
     }
-    const img = await decodeRgb(image);
+    const img = await decodeRgb(image).catch((err: unknown) => {
+      throw new PoisonFrameError('plate reader: the image cannot be decoded', { cause: err });
+    });
     const boxes = await detectText(det, img, { maxSidePx: opts.detMaxSidePx });
     const lines: RecognisedLine[] = [];
     for (const candidate of plateCandidates(boxes, candidateOptions)) {
