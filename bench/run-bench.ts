@@ -49,6 +49,11 @@ async function runSteps(steps: readonly Step[], port: number, admin: Redis, args
   }
 }
 
+function bareFps(results: readonly ScenarioResult[], size: string, processor: string): number | undefined {
+  const runs = results.filter((r) => r.kind === 'bare' && r.processor === processor && r.size === size);
+  return runs.length === 0 ? undefined : Math.max(...runs.map((r) => r.frames_per_s));
+}
+
 function bestBullmqConcurrency(results: readonly ScenarioResult[], size: string): number {
   const runs = results.filter((r) => r.kind === 'bullmq' && r.processor === 'stats' && r.size === size);
   const top = [...runs].sort((a, b) => b.frames_per_s - a.frames_per_s)[0];
@@ -86,9 +91,10 @@ async function main(): Promise<void> {
       bar.done();
     } else {
       const first = throughputSteps(settings).filter(only);
-      const bar = createProgressBar([...first, ...fixedRateSteps(settings, 0)].filter(only).reduce((s, x) => s + x.weight, 0));
+      const bar = createProgressBar([...first, ...fixedRateSteps(settings, 0, 1)].filter(only).reduce((s, x) => s + x.weight, 0));
       await runSteps(first, server.port, admin, args, bar, results);
-      const second = fixedRateSteps(settings, bestBullmqConcurrency(results, MAIN_SIZE)).filter(only);
+      const l = settings.latency;
+      const second = fixedRateSteps(settings, bestBullmqConcurrency(results, MAIN_SIZE), bareFps(results, l.size, l.processor)).filter(only);
       await runSteps(second, server.port, admin, args, bar, results);
       bar.done();
     }

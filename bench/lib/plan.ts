@@ -15,7 +15,16 @@ export interface PlanSettings {
   readonly framepipeSources: number;
   readonly enqueueFrames: number;
   readonly framepipePublishBatch: number;
-  readonly latency: { readonly size: string; readonly processor: ProcessorName; readonly sources: number; readonly fps: number; readonly seconds: number };
+  readonly latency: {
+    readonly size: string;
+    readonly processor: ProcessorName;
+    readonly sources: number;
+    readonly fps: number;
+    readonly seconds: number;
+    readonly drainCapS: number;
+    /** A second, sustainable load: this fraction of the measured bare limit. */
+    readonly sustainableFraction: number;
+  };
   readonly recovery: { readonly size: string; readonly frames: number; readonly capS: number };
   /** Throughput groups run this many times, interleaved; the median run is reported. */
   readonly repeats: number;
@@ -25,7 +34,7 @@ export const QUICK: PlanSettings = {
   sizes: ['640x480', '1280x720'],
   processors: ['noop', 'stats'],
   distinct: 32,
-  frames: { noop: { '640x480': 2000, '1280x720': 1200 }, stats: { '640x480': 320, '1280x720': 160 } },
+  frames: { noop: { '640x480': 1500, '1280x720': 800 }, stats: { '640x480': 240, '1280x720': 120 } },
   bullmqConcurrency: [8, 32],
   bullmqAddBulk: 50,
   bareInFlight: 32,
@@ -33,8 +42,8 @@ export const QUICK: PlanSettings = {
   framepipeSources: 8,
   enqueueFrames: 2000,
   framepipePublishBatch: 16,
-  latency: { size: '640x480', processor: 'stats', sources: 8, fps: 30, seconds: 8 },
-  recovery: { size: '640x480', frames: 64, capS: 45 },
+  latency: { size: '640x480', processor: 'stats', sources: 8, fps: 30, seconds: 5, drainCapS: 5, sustainableFraction: 0.5 },
+  recovery: { size: '640x480', frames: 64, capS: 35 },
   repeats: 1,
 };
 
@@ -44,7 +53,7 @@ export const FULL: PlanSettings = {
   frames: { noop: { '640x480': 6000, '1280x720': 3000 }, stats: { '640x480': 1000, '1280x720': 400 } },
   bullmqConcurrency: [8, 16, 32, 64],
   enqueueFrames: 5000,
-  latency: { ...QUICK.latency, seconds: 30 },
+  latency: { ...QUICK.latency, seconds: 30, drainCapS: 15 },
   recovery: { ...QUICK.recovery, capS: 75 },
   repeats: 3,
 };
@@ -88,20 +97,30 @@ export function throughputSteps(s: PlanSettings): Step[] {
   return steps;
 }
 
-/** Latency at a fixed rate (BullMQ at its best concurrency) and recovery after SIGKILL. */
-export function fixedRateSteps(s: PlanSettings, bullmqConcurrency: number): Step[] {
+/**
+ * Latency at the issue's fixed rate (sources x fps), the same with noop, and at a load the
+ * processor can sustain here (a fraction of the bare limit); then recovery after SIGKILL.
+ */
+export function fixedRateSteps(s: PlanSettings, bullmqConcurrency: number, bareFps: number | undefined): Step[] {
   const l = s.latency;
-  const lat = { kind: 'latency' as const, size: l.size, distinct: s.distinct, processor: l.processor, sources: l.sources, fps: l.fps, seconds: l.seconds, ...R };
-  const rec = { kind: 'recovery' as const, size: s.recovery.size, distinct: s.distinct, frames: s.recovery.frames, capS: s.recovery.capS, ...R };
-  const noop = { ...lat, processor: 'noop' as const };
-  return [
-    { task: { ...lat, system: 'framepipe', concurrency: 0 }, weight: l.seconds + 12 },
-    { task: { ...lat, system: 'bullmq', concurrency: bullmqConcurrency }, weight: l.seconds + 12 },
-    { task: { ...noop, system: 'framepipe', concurrency: 0 }, weight: l.seconds + 3 },
-    { task: { ...noop, system: 'bullmq', concurrency: bullmqConcurrency }, weight: l.seconds + 3 },
-    { task: { ...rec, system: 'framepipe' }, weight: 8 },
-    { task: { ...rec, system: 'bullmq' }, weight: 35 },
+  const base = { kind: 'latency' as const, size: l.size, distinct: s.distinct, sources: l.sources, seconds: l.seconds, drainCapS: l.drainCapS, ...R };
+  const loads = [
+    { processor: l.processor, fps: l.fps, load: `${l.sources}x${l.fps}fps`, weight: l.seconds + l.drainCapS + 6 },
+    { processor: 'noop' as const, fps: l.fps, load: `${l.sources}x${l.fps}fps`, weight: l.seconds + 4 },
   ];
+  if (bareFps !== undefined) {
+    const fps = Math.max(1, Math.floor((bareFps * l.sustainableFraction) / l.sources));
+    loads.push({ processor: l.processor, fps, load: `${l.sources}x${fps}fps (${Math.round(l.sustainableFraction * 100)}% of bare)`, weight: l.seconds + 5 });
+  }
+  const steps: Step[] = [];
+  for (const { weight, ...load } of loads) {
+    steps.push({ task: { ...base, ...load, system: 'framepipe', concurrency: 0 }, weight });
+    steps.push({ task: { ...base, ...load, system: 'bullmq', concurrency: bullmqConcurrency }, weight });
+  }
+  const rec = { kind: 'recovery' as const, size: s.recovery.size, distinct: s.distinct, frames: s.recovery.frames, capS: s.recovery.capS, ...R };
+  steps.push({ task: { ...rec, system: 'framepipe' }, weight: 8 });
+  steps.push({ task: { ...rec, system: 'bullmq' }, weight: s.recovery.capS });
+  return steps;
 }
 
 export function soakStep(s: PlanSettings, seconds: number): Step {

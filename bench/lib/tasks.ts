@@ -53,6 +53,10 @@ export type Task =
       readonly fps: number;
       readonly seconds: number;
       readonly concurrency: number;
+      /** Longest wait for acks after the last frame is produced. */
+      readonly drainCapS: number;
+      /** Names the load in the scenario label, e.g. `8x30fps` or `50% of bare`. */
+      readonly load: string;
     })
   | (WithRedis & {
       readonly kind: 'recovery';
@@ -86,6 +90,7 @@ export interface ScenarioResult {
   redis_used_memory_peak_mb?: number;
   redis_cpu_s?: number;
   redis_cpu_us_per_frame?: number;
+  redis_commands_per_frame?: Record<string, { calls_per_frame: number; usec_per_frame: number }>;
   redis_bytes_per_frame?: number;
   redis_bytes_per_frame_vs_jpeg?: number;
   latency?: LatencySummary;

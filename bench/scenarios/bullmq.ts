@@ -3,6 +3,7 @@ import { mb, peakRssMb, waitUntil, type Progress } from '../lib/child-io.js';
 import { benchProcessor } from '../lib/bench-processor.js';
 import { addFrames, createFrameWorker, createQueue, JOB_OPTIONS } from '../lib/bullmq-env.js';
 import { loadFrameSet, parseSize } from '../lib/frames.js';
+import { commandStats, commandsPerFrame } from '../lib/command-stats.js';
 import { redisCpuSeconds, sampleRedisMemory } from '../lib/redis-info.js';
 import { round } from '../lib/stats.js';
 import type { ScenarioResult, Task } from '../lib/tasks.js';
@@ -34,6 +35,7 @@ export async function runBullmq(task: BullmqTask, progress: Progress): Promise<S
   await waitUntil(() => completed >= WARMUP_FRAMES, 30_000, 5, 'warm-up');
   const base = completed;
 
+  const cmd0 = await commandStats(admin);
   const cpu0 = await redisCpuSeconds(admin);
   const memory = sampleRedisMemory(admin);
   const started = performance.now();
@@ -52,6 +54,7 @@ export async function runBullmq(task: BullmqTask, progress: Progress): Promise<S
   );
   const seconds = (performance.now() - started) / 1000;
   const cpu1 = await redisCpuSeconds(admin);
+  const cmd1 = await commandStats(admin);
   const peakMemory = await memory.stop();
   await adding;
   await worker.close();
@@ -73,6 +76,7 @@ export async function runBullmq(task: BullmqTask, progress: Progress): Promise<S
     redis_used_memory_peak_mb: mb(peakMemory),
     redis_cpu_s: round(cpu1 - cpu0),
     redis_cpu_us_per_frame: round(((cpu1 - cpu0) / task.frames) * 1e6, 1),
+    redis_commands_per_frame: commandsPerFrame(cmd0, cmd1, task.frames),
     settings: { concurrency: task.concurrency, addBulk: task.addBulk, jobOptions: JOB_OPTIONS },
   };
 }

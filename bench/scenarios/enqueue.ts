@@ -11,6 +11,7 @@ import { mb, peakRssMb, type Progress } from '../lib/child-io.js';
 import { addFrames, createQueue } from '../lib/bullmq-env.js';
 import { benchConfig } from '../lib/framepipe-env.js';
 import { loadFrameSet, parseSize, type FrameSet } from '../lib/frames.js';
+import { commandStats, commandsPerFrame } from '../lib/command-stats.js';
 import { redisCpuSeconds, redisUsedMemory } from '../lib/redis-info.js';
 import { round } from '../lib/stats.js';
 import type { ScenarioResult, Task } from '../lib/tasks.js';
@@ -97,11 +98,13 @@ export async function runEnqueue(task: EnqueueTask, progress: Progress): Promise
     close = b.close;
   }
   const mem0 = await redisUsedMemory(redis);
+  const cmd0 = await commandStats(redis);
   const cpu0 = await redisCpuSeconds(redis);
   const started = performance.now();
   const settings = await enqueue((n) => progress(n / task.frames));
   const seconds = (performance.now() - started) / 1000;
   const cpu1 = await redisCpuSeconds(redis);
+  const cmd1 = await commandStats(redis);
   const mem1 = await redisUsedMemory(redis);
   await close();
   redis.disconnect();
@@ -121,6 +124,7 @@ export async function runEnqueue(task: EnqueueTask, progress: Progress): Promise
     redis_used_memory_peak_mb: mb(mem1),
     redis_cpu_s: round(cpu1 - cpu0),
     redis_cpu_us_per_frame: round(((cpu1 - cpu0) / task.frames) * 1e6, 1),
+    redis_commands_per_frame: commandsPerFrame(cmd0, cmd1, task.frames),
     redis_bytes_per_frame: Math.round(perFrame),
     redis_bytes_per_frame_vs_jpeg: round(perFrame / set.meanBytes, 3),
     settings,

@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { mb, peakRssMb, waitUntil, type Progress } from '../lib/child-io.js';
 import { benchConfig, jpegSource, sourceIds, startProducers, startWorker } from '../lib/framepipe-env.js';
 import { loadFrameSet, parseSize } from '../lib/frames.js';
+import { commandStats, commandsPerFrame } from '../lib/command-stats.js';
 import { redisCpuSeconds, sampleRedisMemory } from '../lib/redis-info.js';
 import { round } from '../lib/stats.js';
 import type { ScenarioResult, Task } from '../lib/tasks.js';
@@ -40,6 +41,7 @@ export async function runFramepipe(task: FramepipeTask, progress: Progress): Pro
   await waitUntil(() => worker.stats().processed >= WARMUP_FRAMES, 30_000, 5, 'warm-up');
   const base = worker.stats().processed;
 
+  const cmd0 = await commandStats(admin);
   const cpu0 = await redisCpuSeconds(admin);
   const memory = sampleRedisMemory(admin);
   const started = performance.now();
@@ -61,6 +63,7 @@ export async function runFramepipe(task: FramepipeTask, progress: Progress): Pro
   );
   const seconds = (performance.now() - started) / 1000;
   const cpu1 = await redisCpuSeconds(admin);
+  const cmd1 = await commandStats(admin);
   const peakMemory = await memory.stop();
   const stats = worker.stats();
   await producers.stop();
@@ -82,6 +85,7 @@ export async function runFramepipe(task: FramepipeTask, progress: Progress): Pro
     redis_used_memory_peak_mb: mb(peakMemory),
     redis_cpu_s: round(cpu1 - cpu0),
     redis_cpu_us_per_frame: round(((cpu1 - cpu0) / total) * 1e6, 1),
+    redis_commands_per_frame: commandsPerFrame(cmd0, cmd1, total),
     settings: {
       sources: task.sources,
       producerFps: PRODUCER_FPS,

@@ -14,17 +14,15 @@ type LatencyTask = Extract<Task, { kind: 'latency' }>;
 /** Frames captured in the first second are left out: connections and caches are still warming. */
 const SKIP_FIRST_MS = 1000;
 /**
- * After the last frame is produced, acks are awaited this long at most. A processor slower
+ * After the last frame is produced, acks are awaited drainCapS at most. A processor slower
  * than the offered load builds a backlog that would take minutes to drain: frames still
  * unacked then count as infinitely late, so the percentiles stay honest lower bounds.
  */
-const DRAIN_CAP_MS = 15_000;
-
-async function drained(check: () => boolean, progress: () => void): Promise<void> {
+async function drained(task: LatencyTask, check: () => boolean, progress: () => void): Promise<void> {
   await waitUntil(() => {
     progress();
     return check();
-  }, DRAIN_CAP_MS, 20, 'acks').catch(() => undefined);
+  }, task.drainCapS * 1000, 20, 'acks').catch(() => undefined);
 }
 
 interface Measured {
@@ -49,7 +47,7 @@ async function framepipeLatency(task: LatencyTask, set: FrameSet, admin: Redis, 
   const total = perSource * task.sources;
   const processed = () => running.worker.stats().processed;
   await producers.done;
-  await drained(() => processed() >= total, () => progress(processed() / total));
+  await drained(task, () => processed() >= total, () => progress(processed() / total));
   await producers.stop();
   await running.stop();
   const samples: { captureMs: number; ackMs: number }[] = [];
@@ -77,18 +75,22 @@ async function bullmqLatency(task: LatencyTask, set: FrameSet, progress: Progres
   const perSource = Math.round(task.fps * task.seconds);
   const intervalMs = 1000 / task.fps;
   const started = Date.now();
+  // Each add is stamped with its due time and not awaited before the next one is due, so a
+  // slow add cannot quietly lower the offered load (coordinated omission).
+  const adds: Promise<unknown>[] = [];
   await Promise.all(
     sourceIds(task.sources).map(async (source, s) => {
       for (let n = 0; n < perSource; n++) {
         const due = started + s * (intervalMs / task.sources) + n * intervalMs;
         await new Promise((r) => setTimeout(r, Math.max(0, due - Date.now())));
         const job = frameJob(set, source, n + s * 7);
-        await queue.add(job.name, job.data);
+        adds.push(queue.add(job.name, { ...job.data, ts: due }));
       }
     }),
   );
+  await Promise.all(adds);
   const total = perSource * task.sources;
-  await drained(() => samples.length >= total, () => progress(samples.length / total));
+  await drained(task, () => samples.length >= total, () => progress(samples.length / total));
   await worker.close(true);
   await queue.close();
   const latenciesMs = samples.filter((s) => s.captureMs >= started + SKIP_FIRST_MS).map((s) => s.latencyMs);
@@ -117,7 +119,7 @@ export async function runLatency(task: LatencyTask, progress: Progress): Promise
   const unacked = m.frames - m.acked;
   const latencies = [...m.latenciesMs, ...Array.from({ length: unacked }, () => Number.POSITIVE_INFINITY)];
   return {
-    scenario: `latency ${task.system} ${task.processor} ${task.size} ${task.sources}x${task.fps}fps`,
+    scenario: `latency ${task.system} ${task.processor} ${task.size} ${task.load}`,
     system: task.system,
     kind: 'latency',
     size: task.size,
@@ -132,7 +134,7 @@ export async function runLatency(task: LatencyTask, progress: Progress): Promise
     redis_cpu_s: round(cpu1 - cpu0),
     redis_cpu_us_per_frame: round(((cpu1 - cpu0) / m.frames) * 1e6, 1),
     latency: summariseLatency(latencies),
-    settings: { sources: task.sources, fps: task.fps, seconds: task.seconds, skipFirstMs: SKIP_FIRST_MS, drainCapMs: DRAIN_CAP_MS, acked: m.acked, unacked, ...m.settings },
-    ...(unacked > 0 ? { notes: [`${unacked} of ${m.frames} frames not acked ${DRAIN_CAP_MS / 1000} s after the last was produced: the load exceeds the processor's capacity; percentiles that fall on them are null (unbounded)`] } : {}),
+    settings: { sources: task.sources, fps: task.fps, seconds: task.seconds, skipFirstMs: SKIP_FIRST_MS, drainCapS: task.drainCapS, load: task.load, acked: m.acked, unacked, ...m.settings },
+    ...(unacked > 0 ? { notes: [`${unacked} of ${m.frames} frames not acked ${task.drainCapS} s after the last was produced: the load exceeds the processor's capacity; percentiles that fall on them are null (unbounded)`] } : {}),
   };
 }

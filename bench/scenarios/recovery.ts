@@ -80,6 +80,9 @@ async function bullmqRecovery(task: RecoveryTask, set: FrameSet, progress: Progr
   await addFrames(queue, set, task.frames, 100);
   const victim = await spawnFixture('bullmq-worker', { port: task.redisPort, prefix: task.prefix, processor: PROCESSOR, concurrency });
   await waitUntil(async () => (await queue.getActiveCount()) > 0, 30_000, 2, 'victim holding jobs');
+  // BullMQ fetches one job per free slot: let the victim fill its slots, as framepipe's does.
+  const want = Math.min(concurrency, task.frames);
+  await waitUntil(async () => (await queue.getActiveCount()) >= want, 3000, 2, 'victim slots full').catch(() => undefined);
   await killHard(victim);
   const started = performance.now();
   const held = (await queue.getActive()).map((j) => j.id ?? '');
