@@ -116,6 +116,7 @@ export async function runBridge(
   };
   const poller = new StatusPoller({ redis, prefix, workerStaleMs: o.workerStaleMs });
 
+  await tail.init();
   await refreshSources();
   await send(await poller.poll(sources));
   log.info({ mode: o.mode, sources, frames: o.frames }, 'bridge started');

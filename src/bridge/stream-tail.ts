@@ -34,10 +34,14 @@ export function positionsKey(prefix: string): string {
   return `${prefix}:bridge:positions`;
 }
 
-/** Start of a stream with no stored position: the bridge's start time on the Redis clock. */
+/**
+ * Start of a stream with no stored position: the bridge's start time on the Redis clock (not
+ * ours, which may be skewed), one millisecond early so an entry of this very millisecond is
+ * not skipped (XREAD returns ids greater than the one given).
+ */
 export async function startIdNow(redis: RedisClient): Promise<string> {
   const [seconds, micros] = await redis.time();
-  return `${Number(seconds) * 1000 + Math.floor(Number(micros) / 1000)}-0`;
+  return `${Number(seconds) * 1000 + Math.floor(Number(micros) / 1000) - 1}-0`;
 }
 
 export class StreamTail {
@@ -51,17 +55,25 @@ export class StreamTail {
     this.#o = options;
   }
 
+  /**
+   * Fixes the start: streams found later (new sources) start at this moment too, so what a
+   * new source wrote between the bridge's start and its discovery is not missed.
+   */
+  async init(): Promise<void> {
+    this.#startId ??= await startIdNow(this.#o.redis);
+    this.#stored ??= this.#o.resume ? await this.#o.redis.hgetall(this.#o.positionsKey) : {};
+  }
+
   /** Adds streams not tailed yet, at their stored position or at the bridge's start time. */
   async add(streams: readonly TailedStream[]): Promise<TailedStream[]> {
     const fresh = streams.filter((s) => !this.#streams.has(s.key));
     if (fresh.length === 0) {
       return [];
     }
-    this.#startId ??= await startIdNow(this.#o.redis);
-    this.#stored ??= this.#o.resume ? await this.#o.redis.hgetall(this.#o.positionsKey) : {};
+    await this.init();
     for (const s of fresh) {
       this.#streams.set(s.key, s);
-      this.#ids.set(s.key, this.#stored[this.#field(s.key)] ?? this.#startId);
+      this.#ids.set(s.key, this.#stored?.[this.#field(s.key)] ?? this.#startId!);
     }
     return fresh;
   }
