@@ -53,13 +53,16 @@ describe('command queue and recording', () => {
   it('a pushed command is applied in order and removed from the processing list', async () => {
     const prefix = `test-${randomUUID()}`;
     const seen: Command[] = [];
-    const c = consumer(prefix, async (cmd) => void seen.push(cmd));
+    const c = consumer(prefix, (cmd) => {
+      seen.push(cmd);
+      return Promise.resolve();
+    });
     const stop = new AbortController();
     const running = c.run(stop.signal);
 
     await pushCommand(redis, prefix, { recording: true, sources: ['cam1'] });
     await pushCommand(redis, prefix, { recording: false });
-    await until(async () => seen.length === 2);
+    await until(() => Promise.resolve(seen.length === 2));
     stop.abort();
     await running;
 
@@ -99,14 +102,17 @@ describe('command queue and recording', () => {
   it('an invalid command is moved to the rejected list with its reason, and later ones still apply', async () => {
     const prefix = `test-${randomUUID()}`;
     const seen: Command[] = [];
-    const c = consumer(prefix, async (cmd) => void seen.push(cmd));
+    const c = consumer(prefix, (cmd) => {
+      seen.push(cmd);
+      return Promise.resolve();
+    });
     const stop = new AbortController();
     const running = c.run(stop.signal);
 
     await redis.lpush(commandQueueKey(prefix), '{"recording": "yes"}');
     await redis.lpush(commandQueueKey(prefix), 'not json');
     await pushCommand(redis, prefix, { recording: false });
-    await until(async () => seen.length === 1);
+    await until(() => Promise.resolve(seen.length === 1));
     stop.abort();
     const stats = await running;
 
