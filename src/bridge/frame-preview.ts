@@ -13,6 +13,9 @@ export interface FramePayload {
   readonly width: number;
   readonly height: number;
   readonly format: 'jpeg';
+  /** Size of the frame in its stream; result boxes are in these pixels. */
+  readonly sourceWidth: number;
+  readonly sourceHeight: number;
   /** Base64 JPEG. */
   readonly data: string;
 }
@@ -73,6 +76,8 @@ export class FramePreview {
       width: info.width,
       height: info.height,
       format: 'jpeg',
+      sourceWidth: frame.width,
+      sourceHeight: frame.height,
       data: data.toString('base64'),
     });
   }
