@@ -1,0 +1,150 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { request } from 'node:http';
+import { after, before, describe, it } from 'node:test';
+import type { Redis } from 'ioredis';
+import type { Runtime } from '../../src/app/runtime.js';
+import { commandQueueKey } from '../../src/command-queue/command-queue.js';
+import { startViewer, type Viewer } from '../../src/viewer/start-viewer.js';
+import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import { testRuntime } from '../unit/bridge/helpers/bridge-fixtures.js';
+
+const TOKEN = 'secret-token-123';
+
+/** Opens /events and collects `data:` payloads until close(). */
+function openEvents(port: number, headers: Record<string, string> = {}) {
+  const data: string[] = [];
+  let status = 0;
+  let close = (): void => {};
+  const opened = new Promise<void>((resolve, reject) => {
+    const req = request({ port, host: '127.0.0.1', path: '/events', headers }, (res) => {
+      status = res.statusCode ?? 0;
+      let buf = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        buf += chunk;
+        let end: number;
+        while ((end = buf.indexOf('\n\n')) >= 0) {
+          const block = buf.slice(0, end);
+          buf = buf.slice(end + 2);
+          const lines = block.split('\n').filter((l) => l.startsWith('data: '));
+          if (lines.length > 0 && !block.startsWith('event:')) {
+            data.push(lines.map((l) => l.slice(6)).join('\n'));
+          }
+        }
+      });
+      resolve();
+    });
+    req.on('error', reject);
+    req.end();
+    close = () => req.destroy();
+  });
+  const next = async (match: (d: Record<string, unknown>) => boolean) => {
+    for (let i = 0; i < 400; i++) {
+      const found = data.map((d) => JSON.parse(d) as Record<string, unknown>).find(match);
+      if (found !== undefined) {
+        return found;
+      }
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    throw new Error('no matching event');
+  };
+  return { opened, next, status: () => status, close: () => close() };
+}
+
+async function fetchText(
+  port: number,
+  path: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+) {
+  const res = await fetch(`http://127.0.0.1:${port}${path}`, init);
+  return { status: res.status, text: await res.text() };
+}
+
+describe('viewer HTTP API', () => {
+  let server: RedisServer;
+  let redis: Redis;
+  const opened: { runtime: Runtime; viewer: Viewer }[] = [];
+  before(async () => {
+    server = await startRedisServer();
+    redis = server.client();
+  });
+  after(async () => {
+    for (const o of opened) {
+      await o.viewer.close();
+      await o.runtime.close();
+    }
+    await server.stop();
+  });
+  const start = async (token?: string) => {
+    const runtime = testRuntime(server, `test-${randomUUID()}`);
+    const viewer = await startViewer(runtime, { port: 0, statsIntervalMs: 100, token });
+    opened.push({ runtime, viewer });
+    return { prefix: runtime.config.redis.prefix, port: viewer.port };
+  };
+
+  it('serves the page, and an open event stream gets an envelope right after it is PUBLISHed', async () => {
+    const { prefix, port } = await start();
+    const page = await fetchText(port, '/');
+    assert.equal(page.status, 200);
+    assert.match(page.text, /EventSource\("\/events"/);
+    const events = openEvents(port);
+    await events.opened;
+    assert.equal(events.status(), 200);
+    await events.next((e) => e.type === 'recording_state');
+
+    const envelope = { type: 'core_metrics', timestamp: 1, payload: { source: 'cam1', n: 42 } };
+    await redis.publish(`${prefix}:core_metrics`, JSON.stringify(envelope));
+
+    assert.deepEqual(await events.next((e) => e.type === 'core_metrics'), envelope);
+    events.close();
+  });
+
+  it('with a token, requests without it get 401 and requests with it are served', async () => {
+    const { port } = await start(TOKEN);
+    assert.equal((await fetchText(port, '/')).status, 401);
+    assert.equal(
+      (await fetchText(port, '/', { headers: { authorization: 'Bearer nope-nope' } })).status,
+      401,
+    );
+    const noToken = openEvents(port);
+    await noToken.opened;
+    assert.equal(noToken.status(), 401);
+    noToken.close();
+
+    assert.equal((await fetchText(port, `/?token=${TOKEN}`)).status, 200);
+    const withHeader = openEvents(port, { authorization: `Bearer ${TOKEN}` });
+    await withHeader.opened;
+    assert.equal(withHeader.status(), 200);
+    withHeader.close();
+    const post = await fetchText(port, '/api/recording', {
+      method: 'POST',
+      body: JSON.stringify({ recording: true }),
+    });
+    assert.equal(post.status, 401);
+  });
+
+  it('the recording toggle pushes a command on the command queue, and a bad body is refused', async () => {
+    const { prefix, port } = await start(TOKEN);
+    const headers = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
+
+    const ok = await fetchText(port, '/api/recording', {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ recording: true, sources: ['cam1'] }),
+    });
+    const bad = await fetchText(port, '/api/recording', {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ recording: 'maybe' }),
+    });
+
+    assert.equal(ok.status, 202);
+    assert.equal(bad.status, 400);
+    const queued = await redis.lrange(commandQueueKey(prefix), 0, -1);
+    assert.deepEqual(
+      queued.map((t) => JSON.parse(t) as unknown),
+      [{ recording: true, sources: ['cam1'] }],
+    );
+  });
+});
