@@ -40,13 +40,16 @@ for (const difficulty of DIFFICULTIES) {
       data: scene.jpeg,
       meta: scene.truth,
     };
+    const cpu = process.cpuUsage();
     const result = await readPlateFrame(frame, reader);
+    const used = process.cpuUsage(cpu);
     samples.push({
       id: `${difficulty}#${i}`,
       group: difficulty,
       truths: [scene.truth.plate],
       read: result.plate,
       ms: result.ms,
+      cpuMs: (used.user + used.system) / 1000,
     });
     const done = samples.length;
     const bar = '#'.repeat(Math.round((done / total) * 30)).padEnd(30, '.');

@@ -3,6 +3,7 @@ import { PoisonFrameError, ProcessorError } from '../shared/errors.js';
 import type { OcrModelFiles } from './ocr/model-files.js';
 import { assertModelFiles, defaultModelFiles, readDictionary } from './ocr/model-files.js';
 import { buildLabelMap } from './ocr/ctc-decode.js';
+import type { Box } from './ocr/rgb-image.js';
 import { cropRgb, decodeRgb, padBox } from './ocr/rgb-image.js';
 import { detectText } from './ocr/text-detector.js';
 import { recognizeLine } from './ocr/text-recognizer.js';
@@ -35,6 +36,9 @@ const DEFAULTS = { intraOpThreads: 1, detMaxSidePx: 960, minConfidence: 0.3 };
 /** Context kept around a text line before recognition (share of its width, height). */
 const PAD_X = 0.06;
 const PAD_Y = 0.15;
+const WIDE_PAD_X = 0.16;
+const WIDE_PAD_Y = 0.3;
+const WIDE_REREADS = 3;
 
 async function openSession(path: string, threads: number): Promise<InferenceSession> {
   try {
@@ -68,10 +72,17 @@ export async function createPlateReader(options: PlateReaderOptions = {}): Promi
     });
     const boxes = await detectText(det, img, { maxSidePx: opts.detMaxSidePx });
     const lines: RecognisedLine[] = [];
+    const readAt = async (box: Box, padX: number, padY: number): Promise<void> => {
+      const crop = cropRgb(img, padBox(box, padX, padY, img.width, img.height));
+      lines.push({ bbox: roundBox(box), chars: await recognizeLine(rec, labelMap, crop) });
+    };
     for (const candidate of plateCandidates(boxes, candidateOptions)) {
-      const bbox = padBox(candidate, PAD_X, PAD_Y, img.width, img.height);
-      const chars = await recognizeLine(rec, labelMap, cropRgb(img, bbox));
-      lines.push({ bbox: roundBox(candidate), chars });
+      await readAt(candidate, PAD_X, PAD_Y);
+    }
+    // Detector boxes can clip a plate's first or last character (a narrow 1, a gap before it): read the
+    // best few lines again with more context; choosePlates keeps whichever reading scores higher.
+    for (const first of choosePlates(lines, opts.minConfidence).slice(0, WIDE_REREADS)) {
+      await readAt(first.bbox, WIDE_PAD_X, WIDE_PAD_Y);
     }
     return choosePlates(lines, opts.minConfidence);
   }

@@ -5,6 +5,8 @@ export interface EvalSample {
   readonly truths: readonly string[];
   readonly read: string | null;
   readonly ms: number;
+  /** CPU time of the process while reading (user + system), which a busy machine disturbs less. */
+  readonly cpuMs?: number;
 }
 
 export interface EvalGroupStats {
@@ -16,6 +18,7 @@ export interface EvalGroupStats {
   readonly charAccuracy: number;
   readonly msMedian: number;
   readonly msP95: number;
+  readonly cpuMsMedian: number | null;
 }
 
 export function editDistance(a: string, b: string): number {
@@ -57,6 +60,7 @@ export function percentile(values: readonly number[], p: number): number {
 export function groupStats(group: string, samples: readonly EvalSample[]): EvalGroupStats {
   const exact = samples.filter(isExact).length;
   const ms = samples.map((s) => s.ms);
+  const cpu = samples.flatMap((s) => (s.cpuMs === undefined ? [] : [s.cpuMs]));
   return {
     group,
     count: samples.length,
@@ -66,6 +70,7 @@ export function groupStats(group: string, samples: readonly EvalSample[]): EvalG
       samples.length === 0 ? 0 : samples.reduce((s, x) => s + charAccuracy(x), 0) / samples.length,
     msMedian: percentile(ms, 50),
     msP95: percentile(ms, 95),
+    cpuMsMedian: cpu.length === 0 ? null : percentile(cpu, 50),
   };
 }
 

@@ -10,12 +10,12 @@ const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
 /** A Markdown table: one row per group, then the misreads (up to `maxMisses`). */
 export function formatEvalReport(report: EvalReport, maxMisses = 20): string {
   const lines = [
-    '| set | photos | exact | exact % | char acc. | ms median | ms p95 |',
-    '|---|---:|---:|---:|---:|---:|---:|',
+    '| set | images | exact | exact % | char acc. | ms median | ms p95 | CPU ms median |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
     ...report.groups.map(
       (g) =>
         `| ${g.group} | ${g.count} | ${g.exact} | ${pct(g.exactRate)} | ${pct(g.charAccuracy)} | ` +
-        `${Math.round(g.msMedian)} | ${Math.round(g.msP95)} |`,
+        `${Math.round(g.msMedian)} | ${Math.round(g.msP95)} | ${g.cpuMsMedian === null ? '-' : Math.round(g.cpuMsMedian)} |`,
     ),
   ];
   const misses = report.samples.filter((s) => s.read === null || !s.truths.includes(s.read));
