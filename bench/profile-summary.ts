@@ -31,7 +31,10 @@ profile.samples.forEach((id, i) => {
     return;
   }
   const f = node.callFrame;
-  const where = f.url === '' ? '' : ` ${f.url.replace(/^.*\/(node_modules|src|bench)\//, '$1/')}:${f.lineNumber + 1}`;
+  const where =
+    f.url === ''
+      ? ''
+      : ` ${f.url.replace(/^.*\/(node_modules|src|bench)\//, '$1/')}:${f.lineNumber + 1}`;
   const key = `${f.functionName || '(anonymous)'}${where}`;
   selfUs.set(key, (selfUs.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0));
 });
@@ -39,5 +42,7 @@ const total = [...selfUs.values()].reduce((a, b) => a + b, 0);
 const top = [...selfUs].sort((a, b) => b[1] - a[1]).slice(0, Number(topArg ?? 25));
 console.log(`total ${(total / 1e6).toFixed(2)} s sampled`);
 for (const [key, us] of top) {
-  console.log(`${((us / total) * 100).toFixed(1).padStart(5)}%  ${(us / 1000).toFixed(0).padStart(6)} ms  ${key}`);
+  console.log(
+    `${((us / total) * 100).toFixed(1).padStart(5)}%  ${(us / 1000).toFixed(0).padStart(6)} ms  ${key}`,
+  );
 }

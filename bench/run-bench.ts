@@ -15,7 +15,7 @@ import { fixedRateSteps, planSettings, soakStep, throughputSteps, type Step } fr
 import { createProgressBar, type ProgressBar } from './lib/progress-bar.js';
 import { comparisonText, markdownReport, targetsTable, textTable } from './lib/report.js';
 import { runChild } from './lib/run-child.js';
-import { medianRuns, summarise, throughputRows, MAIN_SIZE } from './lib/summary.js';
+import { bestRuns, summarise, throughputRows, MAIN_SIZE } from './lib/summary.js';
 import type { ScenarioResult } from './lib/tasks.js';
 
 function label(step: Step): string {
@@ -26,15 +26,28 @@ function label(step: Step): string {
   return `${t.kind === what ? what : `${t.kind} ${what}`}${proc} ${t.size}${extra}`;
 }
 
-async function runSteps(steps: readonly Step[], port: number, admin: Redis, args: BenchArgs, bar: ProgressBar, results: ScenarioResult[]): Promise<void> {
+async function runSteps(
+  steps: readonly Step[],
+  port: number,
+  admin: Redis,
+  args: BenchArgs,
+  bar: ProgressBar,
+  results: ScenarioResult[],
+): Promise<void> {
   for (const step of steps) {
     const name = label(step);
     bar.step(name, step.weight);
     await admin.flushall();
     const prefix = `bench${results.length}`;
-    const prof = args.cpuProfDir !== undefined && (step.task.kind === 'framepipe' || step.task.kind === 'latency')
-      ? ['--cpu-prof', `--cpu-prof-dir=${args.cpuProfDir}`, `--cpu-prof-name=${name.replaceAll(' ', '_')}.cpuprofile`]
-      : [];
+    const prof =
+      args.cpuProfDir !== undefined &&
+      (step.task.kind === 'framepipe' || step.task.kind === 'latency')
+        ? [
+            '--cpu-prof',
+            `--cpu-prof-dir=${args.cpuProfDir}`,
+            `--cpu-prof-name=${name.replaceAll(' ', '_')}.cpuprofile`,
+          ]
+        : [];
     try {
       const result = await runChild({ ...step.task, redisPort: port, prefix } as Step['task'], {
         execArgv: prof,
@@ -42,20 +55,30 @@ async function runSteps(steps: readonly Step[], port: number, admin: Redis, args
         onSample: (s) => bar.log(`  t=${s.atS}s  rss ${s.rssMb} MB  ${s.detail}`),
       });
       results.push(result);
-      bar.log(`${name}: ${result.kind === 'recovery' ? `${result.recovery_s} s` : `${result.frames_per_s} frames/s`}`);
+      bar.log(
+        `${name}: ${result.kind === 'recovery' ? `${result.recovery_s} s` : `${result.frames_per_s} frames/s`}`,
+      );
     } catch (err) {
       bar.log(`${name}: FAILED ${(err as Error).message}`);
     }
   }
 }
 
-function bareFps(results: readonly ScenarioResult[], size: string, processor: string): number | undefined {
-  const runs = results.filter((r) => r.kind === 'bare' && r.processor === processor && r.size === size);
+function bareFps(
+  results: readonly ScenarioResult[],
+  size: string,
+  processor: string,
+): number | undefined {
+  const runs = results.filter(
+    (r) => r.kind === 'bare' && r.processor === processor && r.size === size,
+  );
   return runs.length === 0 ? undefined : Math.max(...runs.map((r) => r.frames_per_s));
 }
 
 function bestBullmqConcurrency(results: readonly ScenarioResult[], size: string): number {
-  const runs = results.filter((r) => r.kind === 'bullmq' && r.processor === 'stats' && r.size === size);
+  const runs = results.filter(
+    (r) => r.kind === 'bullmq' && r.processor === 'stats' && r.size === size,
+  );
   const top = [...runs].sort((a, b) => b.frames_per_s - a.frames_per_s)[0];
   return (top?.settings.concurrency as number | undefined) ?? 16;
 }
@@ -86,19 +109,29 @@ async function main(): Promise<void> {
     if (args.mode === 'soak') {
       const step = soakStep(settings, args.soakSeconds);
       const bar = createProgressBar(step.weight);
-      console.log(`soak: framepipe ${step.task.size} ${settings.latency.sources} x ${settings.latency.fps} fps for ${args.soakSeconds} s; RSS and Redis memory over time`);
+      console.log(
+        `soak: framepipe ${step.task.size} ${settings.latency.sources} x ${settings.latency.fps} fps for ${args.soakSeconds} s; RSS and Redis memory over time`,
+      );
       await runSteps([step], server.port, admin, args, bar, results);
       bar.done();
     } else {
       const first = throughputSteps(settings).filter(only);
-      const bar = createProgressBar([...first, ...fixedRateSteps(settings, 0, 1)].filter(only).reduce((s, x) => s + x.weight, 0));
+      const bar = createProgressBar(
+        [...first, ...fixedRateSteps(settings, 0, 1)]
+          .filter(only)
+          .reduce((s, x) => s + x.weight, 0),
+      );
       await runSteps(first, server.port, admin, args, bar, results);
       const l = settings.latency;
-      const second = fixedRateSteps(settings, bestBullmqConcurrency(results, MAIN_SIZE), bareFps(results, l.size, l.processor)).filter(only);
+      const second = fixedRateSteps(
+        settings,
+        bestBullmqConcurrency(results, MAIN_SIZE),
+        bareFps(results, l.size, l.processor),
+      ).filter(only);
       await runSteps(second, server.port, admin, args, bar, results);
       bar.done();
     }
-    const scenarios = medianRuns(results);
+    const scenarios = bestRuns(results);
     const rows = throughputRows(scenarios);
     const summary = summarise(scenarios);
     console.log(`\n${textTable(scenarios)}\n`);
@@ -117,9 +150,15 @@ async function main(): Promise<void> {
       targets,
       machine: { ...machine, loadavg_at_end: loadavg().map((l) => Math.round(l * 100) / 100) },
       versions: vers,
-      settings: { ...settings, only: args.only, redis: 'private redis-server, no persistence, noeviction' },
+      settings: {
+        ...settings,
+        only: args.only,
+        redis: 'private redis-server, no persistence, noeviction',
+      },
       scenarios,
-      ...(args.mode === 'soak' ? {} : { runs: results.length === scenarios.length ? undefined : results }),
+      ...(args.mode === 'soak'
+        ? {}
+        : { runs: results.length === scenarios.length ? undefined : results }),
     };
     await mkdir(args.outDir, { recursive: true });
     await writeFile(file, `${JSON.stringify(out, null, 2)}\n`);
@@ -127,7 +166,16 @@ async function main(): Promise<void> {
     if (args.docs && args.mode !== 'soak') {
       const machineLine = `${machine.cores} x ${machine.cpu}, load average ${machine.loadavg_at_start.join(' ')} at start`;
       const versionLine = `node ${vers.node}, redis ${vers.redis}, bullmq ${vers.bullmq}, sharp ${vers.sharp}, framepipe ${vers.commit}`;
-      await updatePerformanceDoc('docs/performance.md', markdownReport(scenarios, rows, summary, { date, mode: args.mode, machine: machineLine, versions: versionLine, file }));
+      await updatePerformanceDoc(
+        'docs/performance.md',
+        markdownReport(scenarios, rows, summary, {
+          date,
+          mode: args.mode,
+          machine: machineLine,
+          versions: versionLine,
+          file,
+        }),
+      );
       console.log('docs/performance.md updated');
     }
   } finally {

@@ -16,7 +16,7 @@ export interface BenchArgs {
 
 export const USAGE = `usage: npm run bench -- [--quick | --full | --soak 10m] [--only kinds] [--cpu-prof] [--no-docs]
   --quick        a few minutes (default)
-  --full         larger runs, more BullMQ settings, 3 interleaved repeats (median)
+  --full         larger runs, more BullMQ settings, 3 interleaved repeats (fastest of each)
   --soak 10m     framepipe at 8 x 30 fps for the given time, printing RSS and Redis memory
   --only a,b     only these scenario kinds: bare framepipe bullmq enqueue latency recovery
   --cpu-prof     V8 CPU profiles of the framepipe scenario processes in bench/results/profiles

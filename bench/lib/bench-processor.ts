@@ -1,5 +1,9 @@
 import { loadProcessor } from '../../src/workers/processors/load-processor.js';
-import type { FrameInput, ProcessOptions, Processor } from '../../src/workers/processors/processor.js';
+import type {
+  FrameInput,
+  ProcessOptions,
+  Processor,
+} from '../../src/workers/processors/processor.js';
 import type { FrameSet } from './frames.js';
 import type { ProcessorName } from './tasks.js';
 
@@ -7,7 +11,9 @@ import type { ProcessorName } from './tasks.js';
 export const PROCESS_OPTIONS: ProcessOptions = { thumbnailDir: 'thumbnails', thumbnailWidth: 160 };
 
 /** The very module framepipe's worker loads, so every system does identical work. */
-export async function benchProcessor(name: ProcessorName): Promise<{ processor: Processor; url: string }> {
+export async function benchProcessor(
+  name: ProcessorName,
+): Promise<{ processor: Processor; url: string }> {
   return loadProcessor(name);
 }
 

@@ -22,11 +22,22 @@ export function connectionOptions(port: number) {
   return { host: '127.0.0.1', port, maxRetriesPerRequest: null };
 }
 
-export function frameJob(set: FrameSet, source: string, seq: number): { name: string; data: FrameJobData } {
+export function frameJob(
+  set: FrameSet,
+  source: string,
+  seq: number,
+): { name: string; data: FrameJobData } {
   const jpeg = set.jpegs[seq % set.jpegs.length]!;
   return {
     name: 'frame',
-    data: { source, seq, ts: Date.now(), w: set.width, h: set.height, jpeg: jpeg.toString('base64') },
+    data: {
+      source,
+      seq,
+      ts: Date.now(),
+      w: set.width,
+      h: set.height,
+      jpeg: jpeg.toString('base64'),
+    },
   };
 }
 

@@ -12,7 +12,11 @@ export function progressReporter(): (fraction: number, detail?: string) => void 
     const now = Date.now();
     if (now - last >= 100 || fraction >= 1) {
       last = now;
-      send({ type: 'progress', fraction: Math.min(1, Math.max(0, fraction)), ...(detail === undefined ? {} : { detail }) });
+      send({
+        type: 'progress',
+        fraction: Math.min(1, Math.max(0, fraction)),
+        ...(detail === undefined ? {} : { detail }),
+      });
     }
   };
 }

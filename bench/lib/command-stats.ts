@@ -23,16 +23,23 @@ export interface PerFrame {
  * Commands per frame between two snapshots, busiest first. Commands a Lua script runs are
  * counted on their own line too, and their time is inside evalsha's: do not add the lines up.
  */
-export function commandsPerFrame(before: CommandStats, after: CommandStats, frames: number): Record<string, PerFrame> {
+export function commandsPerFrame(
+  before: CommandStats,
+  after: CommandStats,
+  frames: number,
+): Record<string, PerFrame> {
   const rows: [string, PerFrame][] = [];
   for (const [cmd, a] of after) {
     const b = before.get(cmd) ?? { calls: 0, usec: 0 };
     const calls = a.calls - b.calls;
     if (calls > 0 && cmd !== 'info') {
-      rows.push([cmd, {
-        calls_per_frame: Math.round((calls / frames) * 1000) / 1000,
-        usec_per_frame: Math.round(((a.usec - b.usec) / frames) * 10) / 10,
-      }]);
+      rows.push([
+        cmd,
+        {
+          calls_per_frame: Math.round((calls / frames) * 1000) / 1000,
+          usec_per_frame: Math.round(((a.usec - b.usec) / frames) * 10) / 10,
+        },
+      ]);
     }
   }
   rows.sort((x, y) => y[1].usec_per_frame - x[1].usec_per_frame);

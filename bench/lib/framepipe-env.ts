@@ -10,7 +10,11 @@ import { createWorker, type Worker } from '../../src/workers/worker.js';
 import type { FrameSet } from './frames.js';
 
 /** framepipe's own defaults, plus the bench's Redis, prefix and silence; overrides on top. */
-export function benchConfig(port: number, prefix: string, ...layers: ConfigLayer[]): Readonly<Config> {
+export function benchConfig(
+  port: number,
+  prefix: string,
+  ...layers: ConfigLayer[]
+): Readonly<Config> {
   return parseConfig([
     { redis: { host: '127.0.0.1', port, prefix }, log: { level: 'silent' } },
     ...layers,
@@ -29,6 +33,8 @@ export function jpegSource(set: FrameSet, frames: number, offset = 0): FrameSour
       for (let n = 0; n < frames && !closed; n++) {
         const data = set.jpegs[(n + offset) % set.jpegs.length]!;
         yield { width: set.width, height: set.height, image: { format: 'jpeg', data } };
+        // Like the synthetic source: let timers and I/O run between frames.
+        await new Promise<void>((resolve) => setImmediate(resolve));
       }
     },
     close() {
@@ -43,7 +49,10 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
-export async function startWorker(config: Readonly<Config>, name = 'bench-worker'): Promise<RunningWorker> {
+export async function startWorker(
+  config: Readonly<Config>,
+  name = 'bench-worker',
+): Promise<RunningWorker> {
   const redis = createRedis(config.redis, { name });
   const blockingRedis = createRedis(config.redis, { name: `${name}-blocking`, blocking: true });
   const worker = await createWorker(config, {
@@ -71,17 +80,22 @@ export interface RunningProducers {
   stop(): Promise<void>;
 }
 
-/** One producer per source id, sharing one connection, each publishing `perSource` frames. */
+/**
+ * One producer per source id, sharing one connection. `staggerMs` starts producer i that much
+ * later than producer i - 1, so paced cameras are spread over the frame interval instead of
+ * all firing in the same millisecond.
+ */
 export function startProducers(
   base: Readonly<Config>,
   ids: readonly string[],
   source: (index: number) => FrameSource,
   layer: ConfigLayer = {},
+  staggerMs = 0,
 ): RunningProducers {
   const redis: RedisClient = createRedis(base.redis, { name: 'bench-producers' });
   const stopper = new AbortController();
   const producers = ids.map((id, i) => {
-    const config = parseConfig([base as ConfigLayer, layer, { producer: { source: id } }]);
+    const config = parseConfig([base, layer, { producer: { source: id } }]);
     return createProducer(config, {
       redis,
       logger: silentLogger(),
@@ -89,7 +103,14 @@ export function startProducers(
       source: source(i),
     });
   });
-  const done = Promise.all(producers.map((p) => p.run(stopper.signal)));
+  const done = Promise.all(
+    producers.map(async (p, i) => {
+      if (staggerMs > 0) {
+        await new Promise((r) => setTimeout(r, i * staggerMs));
+      }
+      return p.run(stopper.signal);
+    }),
+  );
   return {
     done,
     async stop() {

@@ -10,7 +10,10 @@ const require = createRequire(import.meta.url);
 function packageVersion(name: string): string {
   try {
     const main = require.resolve(name);
-    const root = main.slice(0, main.lastIndexOf(`node_modules/${name}/`) + `node_modules/${name}/`.length);
+    const root = main.slice(
+      0,
+      main.lastIndexOf(`node_modules/${name}/`) + `node_modules/${name}/`.length,
+    );
     return (JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { version: string }).version;
   } catch {
     return 'unknown';

@@ -26,7 +26,7 @@ export interface PlanSettings {
     readonly sustainableFraction: number;
   };
   readonly recovery: { readonly size: string; readonly frames: number; readonly capS: number };
-  /** Throughput groups run this many times, interleaved; the median run is reported. */
+  /** Throughput groups run this many times, interleaved; the fastest run is reported. */
   readonly repeats: number;
 }
 
@@ -34,7 +34,10 @@ export const QUICK: PlanSettings = {
   sizes: ['640x480', '1280x720'],
   processors: ['noop', 'stats'],
   distinct: 32,
-  frames: { noop: { '640x480': 1500, '1280x720': 800 }, stats: { '640x480': 240, '1280x720': 120 } },
+  frames: {
+    noop: { '640x480': 1500, '1280x720': 800 },
+    stats: { '640x480': 240, '1280x720': 120 },
+  },
   bullmqConcurrency: [8, 32],
   bullmqAddBulk: 50,
   bareInFlight: 32,
@@ -42,7 +45,15 @@ export const QUICK: PlanSettings = {
   framepipeSources: 8,
   enqueueFrames: 2000,
   framepipePublishBatch: 16,
-  latency: { size: '640x480', processor: 'stats', sources: 8, fps: 30, seconds: 5, drainCapS: 5, sustainableFraction: 0.5 },
+  latency: {
+    size: '640x480',
+    processor: 'stats',
+    sources: 8,
+    fps: 30,
+    seconds: 5,
+    drainCapS: 3,
+    sustainableFraction: 0.5,
+  },
   recovery: { size: '640x480', frames: 64, capS: 35 },
   repeats: 1,
 };
@@ -50,7 +61,10 @@ export const QUICK: PlanSettings = {
 export const FULL: PlanSettings = {
   ...QUICK,
   distinct: 64,
-  frames: { noop: { '640x480': 6000, '1280x720': 3000 }, stats: { '640x480': 1000, '1280x720': 400 } },
+  frames: {
+    noop: { '640x480': 6000, '1280x720': 3000 },
+    stats: { '640x480': 1000, '1280x720': 400 },
+  },
   bullmqConcurrency: [8, 16, 32, 64],
   enqueueFrames: 5000,
   latency: { ...QUICK.latency, seconds: 30, drainCapS: 15 },
@@ -79,20 +93,53 @@ export function throughputSteps(s: PlanSettings): Step[] {
         const frames = s.frames[processor][size] ?? 500;
         const common = { size, distinct: s.distinct, processor, frames };
         const w = processor === 'stats' ? 8 : 4;
-        steps.push({ task: { kind: 'bare', ...common, mode: 'inline', inFlight: s.bareInFlight, threads: s.poolThreads }, weight: w });
-        steps.push({ task: { kind: 'bare', ...common, mode: 'pool', inFlight: s.bareInFlight, threads: s.poolThreads }, weight: w });
-        steps.push({ task: { kind: 'framepipe', ...common, ...R, sources: s.framepipeSources }, weight: w });
+        steps.push({
+          task: {
+            kind: 'bare',
+            ...common,
+            mode: 'inline',
+            inFlight: s.bareInFlight,
+            threads: s.poolThreads,
+          },
+          weight: w,
+        });
+        steps.push({
+          task: {
+            kind: 'bare',
+            ...common,
+            mode: 'pool',
+            inFlight: s.bareInFlight,
+            threads: s.poolThreads,
+          },
+          weight: w,
+        });
+        steps.push({
+          task: { kind: 'framepipe', ...common, ...R, sources: s.framepipeSources },
+          weight: w,
+        });
         for (const concurrency of s.bullmqConcurrency) {
-          steps.push({ task: { kind: 'bullmq', ...common, ...R, concurrency, addBulk: s.bullmqAddBulk }, weight: w });
+          steps.push({
+            task: { kind: 'bullmq', ...common, ...R, concurrency, addBulk: s.bullmqAddBulk },
+            weight: w,
+          });
         }
       }
     }
   }
   for (const size of s.sizes) {
     const common = { size, distinct: s.distinct, frames: s.enqueueFrames, ...R };
-    steps.push({ task: { kind: 'enqueue', system: 'framepipe', ...common, batch: s.framepipePublishBatch }, weight: 3 });
-    steps.push({ task: { kind: 'enqueue', system: 'bullmq', ...common, batch: s.bullmqAddBulk }, weight: 3 });
-    steps.push({ task: { kind: 'enqueue', system: 'raw-xadd', ...common, batch: s.bullmqAddBulk }, weight: 3 });
+    steps.push({
+      task: { kind: 'enqueue', system: 'framepipe', ...common, batch: s.framepipePublishBatch },
+      weight: 3,
+    });
+    steps.push({
+      task: { kind: 'enqueue', system: 'bullmq', ...common, batch: s.bullmqAddBulk },
+      weight: 3,
+    });
+    steps.push({
+      task: { kind: 'enqueue', system: 'raw-xadd', ...common, batch: s.bullmqAddBulk },
+      weight: 3,
+    });
   }
   return steps;
 }
@@ -101,23 +148,60 @@ export function throughputSteps(s: PlanSettings): Step[] {
  * Latency at the issue's fixed rate (sources x fps), the same with noop, and at a load the
  * processor can sustain here (a fraction of the bare limit); then recovery after SIGKILL.
  */
-export function fixedRateSteps(s: PlanSettings, bullmqConcurrency: number, bareFps: number | undefined): Step[] {
+export function fixedRateSteps(
+  s: PlanSettings,
+  bullmqConcurrency: number,
+  bareFps: number | undefined,
+): Step[] {
   const l = s.latency;
-  const base = { kind: 'latency' as const, size: l.size, distinct: s.distinct, sources: l.sources, seconds: l.seconds, drainCapS: l.drainCapS, ...R };
+  const base = {
+    kind: 'latency' as const,
+    size: l.size,
+    distinct: s.distinct,
+    sources: l.sources,
+    seconds: l.seconds,
+    drainCapS: l.drainCapS,
+    ...R,
+  };
   const loads = [
-    { processor: l.processor, fps: l.fps, load: `${l.sources}x${l.fps}fps`, weight: l.seconds + l.drainCapS + 6 },
-    { processor: 'noop' as const, fps: l.fps, load: `${l.sources}x${l.fps}fps`, weight: l.seconds + 4 },
+    {
+      processor: l.processor,
+      fps: l.fps,
+      load: `${l.sources}x${l.fps}fps`,
+      weight: l.seconds + l.drainCapS + 6,
+    },
+    {
+      processor: 'noop' as const,
+      fps: l.fps,
+      load: `${l.sources}x${l.fps}fps`,
+      weight: l.seconds + 4,
+    },
   ];
   if (bareFps !== undefined) {
     const fps = Math.max(1, Math.floor((bareFps * l.sustainableFraction) / l.sources));
-    loads.push({ processor: l.processor, fps, load: `${l.sources}x${fps}fps (${Math.round(l.sustainableFraction * 100)}% of bare)`, weight: l.seconds + 5 });
+    loads.push({
+      processor: l.processor,
+      fps,
+      load: `${l.sources}x${fps}fps (${Math.round(l.sustainableFraction * 100)}% of bare)`,
+      weight: l.seconds + 5,
+    });
   }
   const steps: Step[] = [];
   for (const { weight, ...load } of loads) {
     steps.push({ task: { ...base, ...load, system: 'framepipe', concurrency: 0 }, weight });
-    steps.push({ task: { ...base, ...load, system: 'bullmq', concurrency: bullmqConcurrency }, weight });
+    steps.push({
+      task: { ...base, ...load, system: 'bullmq', concurrency: bullmqConcurrency },
+      weight,
+    });
   }
-  const rec = { kind: 'recovery' as const, size: s.recovery.size, distinct: s.distinct, frames: s.recovery.frames, capS: s.recovery.capS, ...R };
+  const rec = {
+    kind: 'recovery' as const,
+    size: s.recovery.size,
+    distinct: s.distinct,
+    frames: s.recovery.frames,
+    capS: s.recovery.capS,
+    ...R,
+  };
   steps.push({ task: { ...rec, system: 'framepipe' }, weight: 8 });
   steps.push({ task: { ...rec, system: 'bullmq' }, weight: s.recovery.capS });
   return steps;
@@ -126,7 +210,16 @@ export function fixedRateSteps(s: PlanSettings, bullmqConcurrency: number, bareF
 export function soakStep(s: PlanSettings, seconds: number): Step {
   const l = s.latency;
   return {
-    task: { kind: 'soak', size: l.size, distinct: s.distinct, processor: l.processor, sources: l.sources, fps: l.fps, seconds, ...R },
+    task: {
+      kind: 'soak',
+      size: l.size,
+      distinct: s.distinct,
+      processor: l.processor,
+      sources: l.sources,
+      fps: l.fps,
+      seconds,
+      ...R,
+    },
     weight: seconds,
   };
 }

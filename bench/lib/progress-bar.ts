@@ -14,7 +14,10 @@ function clock(ms: number): string {
   return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
 }
 
-export function createProgressBar(totalWeight: number, stream: NodeJS.WriteStream = process.stderr): ProgressBar {
+export function createProgressBar(
+  totalWeight: number,
+  stream: NodeJS.WriteStream = process.stderr,
+): ProgressBar {
   const started = Date.now();
   const tty = stream.isTTY === true;
   let doneWeight = 0;

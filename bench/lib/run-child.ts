@@ -41,7 +41,9 @@ export function runChild(task: Task, hooks: ChildHooks = {}): Promise<ScenarioRe
       if (result !== undefined) {
         resolve(result);
       } else {
-        reject(error ?? new Error(`${task.kind} scenario exited with ${code ?? signal} and no result`));
+        reject(
+          error ?? new Error(`${task.kind} scenario exited with ${code ?? signal} and no result`),
+        );
       }
     });
   });

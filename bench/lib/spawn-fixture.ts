@@ -2,14 +2,21 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /** Forks `bench/fixtures/<name>.ts` under tsx and waits for its `{ type: 'ready' }` message. */
-export async function spawnFixture(name: string, args: unknown, timeoutMs = 20_000): Promise<ChildProcess> {
+export async function spawnFixture(
+  name: string,
+  args: unknown,
+  timeoutMs = 20_000,
+): Promise<ChildProcess> {
   const file = fileURLToPath(new URL(`../fixtures/${name}.ts`, import.meta.url));
   const child = fork(file, [JSON.stringify(args)], {
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`fixture ${name} not ready in ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`fixture ${name} not ready in ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`fixture ${name} exited with ${code}`));

@@ -104,5 +104,10 @@ export interface ScenarioResult {
 export type ChildMessage =
   | { readonly type: 'progress'; readonly fraction: number; readonly detail?: string }
   | { readonly type: 'result'; readonly result: ScenarioResult }
-  | { readonly type: 'sample'; readonly atS: number; readonly rssMb: number; readonly detail: string }
+  | {
+      readonly type: 'sample';
+      readonly atS: number;
+      readonly rssMb: number;
+      readonly detail: string;
+    }
   | { readonly type: 'error'; readonly message: string; readonly stack?: string };

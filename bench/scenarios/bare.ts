@@ -1,6 +1,11 @@
 import { createFramePool } from '../../src/workers/frame-pool.js';
 import { mb, peakRssMb, type Progress } from '../lib/child-io.js';
-import { benchProcessor, frameInput, PROCESS_OPTIONS, runWithInFlight } from '../lib/bench-processor.js';
+import {
+  benchProcessor,
+  frameInput,
+  PROCESS_OPTIONS,
+  runWithInFlight,
+} from '../lib/bench-processor.js';
 import { loadFrameSet, parseSize } from '../lib/frames.js';
 import { round } from '../lib/stats.js';
 import type { ScenarioResult, Task } from '../lib/tasks.js';
@@ -27,7 +32,11 @@ export async function runBare(task: BareTask, progress: Progress): Promise<Scena
       closeTimeoutMs: 5000,
     });
     // A fresh copy per frame: a transferred buffer is detached, and we reuse ours.
-    run = (i) => pool.run(frameInput(set, i, new Uint8Array(set.jpegs[i % set.jpegs.length]!)), PROCESS_OPTIONS);
+    run = (i) =>
+      pool.run(
+        frameInput(set, i, new Uint8Array(set.jpegs[i % set.jpegs.length]!)),
+        PROCESS_OPTIONS,
+      );
     close = () => pool.close();
   } else {
     run = (i) => processor.process(frameInput(set, i), PROCESS_OPTIONS);

@@ -27,8 +27,13 @@ async function framepipeEnqueue(task: EnqueueTask, set: FrameSet, redis: Redis):
   defineScripts(redis);
   await prepareStream(redis, task.prefix, pc.source, keys, config.worker.group);
   const publisher = new FramePublisher({
-    redis, keys, source: pc.source, group: config.worker.group,
-    policy: pc.policy, maxLen: pc.maxLen, logger: silentLogger(),
+    redis,
+    keys,
+    source: pc.source,
+    group: config.worker.group,
+    policy: pc.policy,
+    maxLen: pc.maxLen,
+    logger: silentLogger(),
   });
   return async (onAdded) => {
     let id = ZERO_ID;
@@ -38,7 +43,14 @@ async function framepipeEnqueue(task: EnqueueTask, set: FrameSet, redis: Redis):
       for (let k = i; k < Math.min(task.frames, i + task.batch); k++) {
         id = nextEntryId(id, Date.now());
         const data = set.jpegs[k % set.jpegs.length]!;
-        batch.push({ id, seq: k, captureUs: Date.now() * 1000, width: set.width, height: set.height, data });
+        batch.push({
+          id,
+          seq: k,
+          captureUs: Date.now() * 1000,
+          width: set.width,
+          height: set.height,
+          data,
+        });
       }
       const report = await publisher.publish(batch, signal);
       if (report.added !== batch.length) {
@@ -46,7 +58,12 @@ async function framepipeEnqueue(task: EnqueueTask, set: FrameSet, redis: Redis):
       }
       onAdded(i + batch.length);
     }
-    return { path: 'FramePublisher.publish', batchSize: task.batch, policy: pc.policy, maxLen: pc.maxLen };
+    return {
+      path: 'FramePublisher.publish',
+      batchSize: task.batch,
+      policy: pc.policy,
+      maxLen: pc.maxLen,
+    };
   };
 }
 
@@ -57,8 +74,13 @@ function rawXadd(task: EnqueueTask, set: FrameSet, redis: Redis): Enqueue {
       const pipeline = redis.pipeline();
       for (let k = i; k < Math.min(task.frames, i + task.batch); k++) {
         const fields = encodeFrameFields({
-          source: 'cam0', seq: k, captureUs: Date.now() * 1000, width: set.width,
-          height: set.height, format: 'jpeg', data: set.jpegs[k % set.jpegs.length]!,
+          source: 'cam0',
+          seq: k,
+          captureUs: Date.now() * 1000,
+          width: set.width,
+          height: set.height,
+          format: 'jpeg',
+          data: set.jpegs[k % set.jpegs.length]!,
         });
         pipeline.xadd(`${task.prefix}:raw`, '*', ...fields);
       }
@@ -69,7 +91,10 @@ function rawXadd(task: EnqueueTask, set: FrameSet, redis: Redis): Enqueue {
   };
 }
 
-async function bullmqEnqueue(task: EnqueueTask, set: FrameSet): Promise<Enqueue & { close: () => Promise<void> }> {
+async function bullmqEnqueue(
+  task: EnqueueTask,
+  set: FrameSet,
+): Promise<Enqueue & { close: () => Promise<void> }> {
   const queue = createQueue(task.redisPort, task.prefix);
   await queue.waitUntilReady();
   const run: Enqueue = async (onAdded) => {

@@ -1,6 +1,12 @@
 import { Redis } from 'ioredis';
 import { mb, peakRssMb, waitUntil, type Progress } from '../lib/child-io.js';
-import { benchConfig, jpegSource, sourceIds, startProducers, startWorker } from '../lib/framepipe-env.js';
+import {
+  benchConfig,
+  jpegSource,
+  sourceIds,
+  startProducers,
+  startWorker,
+} from '../lib/framepipe-env.js';
 import { loadFrameSet, parseSize } from '../lib/frames.js';
 import { commandStats, commandsPerFrame } from '../lib/command-stats.js';
 import { redisCpuSeconds, sampleRedisMemory } from '../lib/redis-info.js';
@@ -18,7 +24,10 @@ const WARMUP_FRAMES = 32;
  * JPEGs (block policy) while one worker reads, processes and settles them (result + XACK).
  * The clock runs from the first publish to the last ack.
  */
-export async function runFramepipe(task: FramepipeTask, progress: Progress): Promise<ScenarioResult> {
+export async function runFramepipe(
+  task: FramepipeTask,
+  progress: Progress,
+): Promise<ScenarioResult> {
   const set = await loadFrameSet(parseSize(task.size), task.distinct);
   const ids = sourceIds(task.sources);
   const perSource = Math.ceil(task.frames / task.sources);
@@ -45,12 +54,9 @@ export async function runFramepipe(task: FramepipeTask, progress: Progress): Pro
   const cpu0 = await redisCpuSeconds(admin);
   const memory = sampleRedisMemory(admin);
   const started = performance.now();
-  const producers = startProducers(
-    config,
-    ids,
-    (i) => jpegSource(set, perSource, i * perSource),
-    { producer: { frames: perSource } },
-  );
+  const producers = startProducers(config, ids, (i) => jpegSource(set, perSource, i * perSource), {
+    producer: { frames: perSource },
+  });
   await waitUntil(
     () => {
       const done = worker.stats().processed - base;
@@ -90,7 +96,11 @@ export async function runFramepipe(task: FramepipeTask, progress: Progress): Pro
       sources: task.sources,
       producerFps: PRODUCER_FPS,
       worker: { ...config.worker, sources: undefined },
-      producer: { policy: config.producer.policy, batchSize: config.producer.batchSize, maxBacklog: config.producer.maxBacklog },
+      producer: {
+        policy: config.producer.policy,
+        batchSize: config.producer.batchSize,
+        maxBacklog: config.producer.maxBacklog,
+      },
       failed: stats.failed,
       deadLettered: stats.deadLettered,
     },

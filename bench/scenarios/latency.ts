@@ -1,9 +1,20 @@
 import { Redis } from 'ioredis';
 import { sourceKeys } from '../../src/shared/redis/keys.js';
 import { mb, peakRssMb, waitUntil, type Progress } from '../lib/child-io.js';
-import { benchProcessor, frameInput, PROCESS_OPTIONS, runWithInFlight } from '../lib/bench-processor.js';
+import {
+  benchProcessor,
+  frameInput,
+  PROCESS_OPTIONS,
+  runWithInFlight,
+} from '../lib/bench-processor.js';
 import { createFrameWorker, createQueue, frameJob } from '../lib/bullmq-env.js';
-import { benchConfig, jpegSource, sourceIds, startProducers, startWorker } from '../lib/framepipe-env.js';
+import {
+  benchConfig,
+  jpegSource,
+  sourceIds,
+  startProducers,
+  startWorker,
+} from '../lib/framepipe-env.js';
 import { loadFrameSet, parseSize, type FrameSet } from '../lib/frames.js';
 import { redisCpuSeconds, sampleRedisMemory } from '../lib/redis-info.js';
 import { round, summariseLatency } from '../lib/stats.js';
@@ -18,11 +29,20 @@ const SKIP_FIRST_MS = 1000;
  * than the offered load builds a backlog that would take minutes to drain: frames still
  * unacked then count as infinitely late, so the percentiles stay honest lower bounds.
  */
-async function drained(task: LatencyTask, check: () => boolean, progress: () => void): Promise<void> {
-  await waitUntil(() => {
-    progress();
-    return check();
-  }, task.drainCapS * 1000, 20, 'acks').catch(() => undefined);
+async function drained(
+  task: LatencyTask,
+  check: () => boolean,
+  progress: () => void,
+): Promise<void> {
+  await waitUntil(
+    () => {
+      progress();
+      return check();
+    },
+    task.drainCapS * 1000,
+    20,
+    'acks',
+  ).catch(() => undefined);
 }
 
 interface Measured {
@@ -34,7 +54,12 @@ interface Measured {
 }
 
 /** framepipe: capture time (set by the producer) to the result XADD, whose id is Redis's clock. */
-async function framepipeLatency(task: LatencyTask, set: FrameSet, admin: Redis, progress: Progress): Promise<Measured> {
+async function framepipeLatency(
+  task: LatencyTask,
+  set: FrameSet,
+  admin: Redis,
+  progress: Progress,
+): Promise<Measured> {
   const ids = sourceIds(task.sources);
   const perSource = Math.round(task.fps * task.seconds);
   const config = benchConfig(task.redisPort, task.prefix, {
@@ -43,33 +68,76 @@ async function framepipeLatency(task: LatencyTask, set: FrameSet, admin: Redis, 
   });
   const running = await startWorker(config);
   await waitUntil(() => running.worker.ready(), 10_000, 5, 'worker ready');
-  const producers = startProducers(config, ids, (i) => jpegSource(set, perSource, i * 7));
+  const producers = startProducers(
+    config,
+    ids,
+    (i) => jpegSource(set, perSource, i * 7),
+    {},
+    1000 / task.fps / task.sources,
+  );
   const total = perSource * task.sources;
   const processed = () => running.worker.stats().processed;
   await producers.done;
-  await drained(task, () => processed() >= total, () => progress(processed() / total));
+  await drained(
+    task,
+    () => processed() >= total,
+    () => progress(processed() / total),
+  );
   await producers.stop();
   await running.stop();
-  const samples: { captureMs: number; ackMs: number }[] = [];
+  const samples: { captureMs: number; ackMs: number; doneMs: number; processMs: number }[] = [];
   for (const id of ids) {
     const entries = await admin.xrange(sourceKeys(task.prefix, id).results, '-', '+');
     for (const [entryId, fields] of entries) {
-      const ts = Number(fields[fields.indexOf('ts') + 1]);
-      samples.push({ captureMs: ts / 1000, ackMs: Number(entryId.split('-')[0]) });
+      const field = (name: string) => Number(fields[fields.indexOf(name) + 1]);
+      samples.push({
+        captureMs: field('ts') / 1000,
+        ackMs: Number(entryId.split('-')[0]),
+        doneMs: field('done') / 1000,
+        processMs: field('ms'),
+      });
     }
   }
   const first = Math.min(...samples.map((s) => s.captureMs));
-  const latenciesMs = samples.filter((s) => s.captureMs >= first + SKIP_FIRST_MS).map((s) => s.ackMs - s.captureMs);
-  return { latenciesMs, frames: total, acked: samples.length, settings: { worker: { ...config.worker, sources: undefined }, producer: { fps: task.fps, batchSize: config.producer.batchSize, policy: config.producer.policy } } };
+  const kept = samples.filter((s) => s.captureMs >= first + SKIP_FIRST_MS);
+  const latenciesMs = kept.map((s) => s.ackMs - s.captureMs);
+  // Where the time goes, from the result's own fields: waiting to start, processing, settling.
+  const stages = {
+    wait_ms: summariseLatency(kept.map((s) => s.doneMs - s.processMs - s.captureMs)),
+    process_ms: summariseLatency(kept.map((s) => s.processMs)),
+    settle_ms: summariseLatency(kept.map((s) => s.ackMs - s.doneMs)),
+  };
+  return {
+    latenciesMs,
+    frames: total,
+    acked: samples.length,
+    settings: {
+      stages,
+      worker: { ...config.worker, sources: undefined },
+      producer: {
+        fps: task.fps,
+        batchSize: config.producer.batchSize,
+        policy: config.producer.policy,
+      },
+    },
+  };
 }
 
 /** BullMQ: `add` time to the worker's `completed` event (after the job is moved to completed). */
-async function bullmqLatency(task: LatencyTask, set: FrameSet, progress: Progress): Promise<Measured> {
+async function bullmqLatency(
+  task: LatencyTask,
+  set: FrameSet,
+  progress: Progress,
+): Promise<Measured> {
   const { processor } = await benchProcessor(task.processor);
   const queue = createQueue(task.redisPort, task.prefix);
-  const worker = createFrameWorker(task.redisPort, task.prefix, processor, { concurrency: task.concurrency });
+  const worker = createFrameWorker(task.redisPort, task.prefix, processor, {
+    concurrency: task.concurrency,
+  });
   const samples: { captureMs: number; latencyMs: number }[] = [];
-  worker.on('completed', (job) => samples.push({ captureMs: job.data.ts, latencyMs: Date.now() - job.data.ts }));
+  worker.on('completed', (job) =>
+    samples.push({ captureMs: job.data.ts, latencyMs: Date.now() - job.data.ts }),
+  );
   await worker.waitUntilReady();
   await queue.waitUntilReady();
   const perSource = Math.round(task.fps * task.seconds);
@@ -90,11 +158,22 @@ async function bullmqLatency(task: LatencyTask, set: FrameSet, progress: Progres
   );
   await Promise.all(adds);
   const total = perSource * task.sources;
-  await drained(task, () => samples.length >= total, () => progress(samples.length / total));
+  await drained(
+    task,
+    () => samples.length >= total,
+    () => progress(samples.length / total),
+  );
   await worker.close(true);
   await queue.close();
-  const latenciesMs = samples.filter((s) => s.captureMs >= started + SKIP_FIRST_MS).map((s) => s.latencyMs);
-  return { latenciesMs, frames: total, acked: samples.length, settings: { concurrency: task.concurrency, add: 'Queue.add per frame' } };
+  const latenciesMs = samples
+    .filter((s) => s.captureMs >= started + SKIP_FIRST_MS)
+    .map((s) => s.latencyMs);
+  return {
+    latenciesMs,
+    frames: total,
+    acked: samples.length,
+    settings: { concurrency: task.concurrency, add: 'Queue.add per frame' },
+  };
 }
 
 /** Produce-to-ack latency at a fixed rate: `sources` cameras at `fps` each. */
@@ -107,9 +186,10 @@ export async function runLatency(task: LatencyTask, progress: Progress): Promise
   const cpu0 = await redisCpuSeconds(admin);
   const memory = sampleRedisMemory(admin);
   const started = performance.now();
-  const m = task.system === 'framepipe'
-    ? await framepipeLatency(task, set, admin, progress)
-    : await bullmqLatency(task, set, progress);
+  const m =
+    task.system === 'framepipe'
+      ? await framepipeLatency(task, set, admin, progress)
+      : await bullmqLatency(task, set, progress);
   const seconds = (performance.now() - started) / 1000;
   const cpu1 = await redisCpuSeconds(admin);
   const peakMemory = await memory.stop();
@@ -117,7 +197,10 @@ export async function runLatency(task: LatencyTask, progress: Progress): Promise
   const fps = m.acked / seconds;
   // Unacked frames were produced in the measured window too: count them as infinitely late.
   const unacked = m.frames - m.acked;
-  const latencies = [...m.latenciesMs, ...Array.from({ length: unacked }, () => Number.POSITIVE_INFINITY)];
+  const latencies = [
+    ...m.latenciesMs,
+    ...Array.from({ length: unacked }, () => Number.POSITIVE_INFINITY),
+  ];
   return {
     scenario: `latency ${task.system} ${task.processor} ${task.size} ${task.load}`,
     system: task.system,
@@ -134,7 +217,23 @@ export async function runLatency(task: LatencyTask, progress: Progress): Promise
     redis_cpu_s: round(cpu1 - cpu0),
     redis_cpu_us_per_frame: round(((cpu1 - cpu0) / m.frames) * 1e6, 1),
     latency: summariseLatency(latencies),
-    settings: { sources: task.sources, fps: task.fps, seconds: task.seconds, skipFirstMs: SKIP_FIRST_MS, drainCapS: task.drainCapS, load: task.load, acked: m.acked, unacked, ...m.settings },
-    ...(unacked > 0 ? { notes: [`${unacked} of ${m.frames} frames not acked ${task.drainCapS} s after the last was produced: the load exceeds the processor's capacity; percentiles that fall on them are null (unbounded)`] } : {}),
+    settings: {
+      sources: task.sources,
+      fps: task.fps,
+      seconds: task.seconds,
+      skipFirstMs: SKIP_FIRST_MS,
+      drainCapS: task.drainCapS,
+      load: task.load,
+      acked: m.acked,
+      unacked,
+      ...m.settings,
+    },
+    ...(unacked > 0
+      ? {
+          notes: [
+            `${unacked} of ${m.frames} frames not acked ${task.drainCapS} s after the last was produced: the load exceeds the processor's capacity; percentiles that fall on them are null (unbounded)`,
+          ],
+        }
+      : {}),
   };
 }

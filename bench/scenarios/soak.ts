@@ -1,6 +1,12 @@
 import { Redis } from 'ioredis';
 import { mb, peakRssMb, send, type Progress } from '../lib/child-io.js';
-import { benchConfig, jpegSource, sourceIds, startProducers, startWorker } from '../lib/framepipe-env.js';
+import {
+  benchConfig,
+  jpegSource,
+  sourceIds,
+  startProducers,
+  startWorker,
+} from '../lib/framepipe-env.js';
 import { loadFrameSet, parseSize } from '../lib/frames.js';
 import { redisUsedMemory } from '../lib/redis-info.js';
 import { round } from '../lib/stats.js';
@@ -34,7 +40,13 @@ export async function runSoak(task: SoakTask, progress: Progress): Promise<Scena
   });
   const admin = new Redis({ host: '127.0.0.1', port: task.redisPort });
   const running = await startWorker(config);
-  const producers = startProducers(config, ids, (i) => jpegSource(set, Number.MAX_SAFE_INTEGER, i * 7));
+  const producers = startProducers(
+    config,
+    ids,
+    (i) => jpegSource(set, Number.MAX_SAFE_INTEGER, i * 7),
+    {},
+    1000 / task.fps / task.sources,
+  );
   const samples: SoakSample[] = [];
   const started = performance.now();
   const every = sampleEveryMs(task.seconds);
