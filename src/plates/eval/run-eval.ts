@@ -41,9 +41,12 @@ export async function runPlateEval(options: PlateEvalOptions): Promise<EvalRepor
     for (const file of files) {
       const image = await readFile(join(options.images, file));
       const started = performance.now();
+      const cpu = process.cpuUsage();
       const reads = await reader.read(image);
       const ms = performance.now() - started;
+      const used = process.cpuUsage(cpu);
       const sample = {
+        cpuMs: (used.user + used.system) / 1000,
         id: file,
         group,
         truths: truths.get(file) ?? [],
