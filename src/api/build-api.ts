@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import Fastify, { type FastifyInstance, type RawServerDefault } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type RawServerDefault } from 'fastify';
 import type { PgPool } from '../db/create-pg.js';
 import type { Logger } from '../shared/logger.js';
 import type { RedisClient } from '../shared/redis/create-redis.js';
@@ -39,7 +39,8 @@ export function buildApi(deps: ApiDeps): Api {
   const fpsWindowS = deps.fpsWindowS ?? 10;
   const app = Fastify({
     loggerInstance: deps.logger.child({ module: 'api' }),
-    disableRequestLogging: true,
+    // Per-request lines go to debug in the onResponse hook below, not to info.
+    logController: new LogController({ disableRequestLogging: true }),
   });
   const document = openApiDocument(VERSION);
 
