@@ -11,7 +11,15 @@ import { parseBenchArgs, USAGE, type BenchArgs } from './lib/args.js';
 import { updatePerformanceDoc } from './lib/docs.js';
 import { loadFrameSet, parseSize } from './lib/frames.js';
 import { machineInfo, versions } from './lib/machine.js';
-import { fixedRateSteps, planSettings, soakStep, throughputSteps, type Step } from './lib/plan.js';
+import {
+  fixedRateSteps,
+  planSettings,
+  soakStep,
+  SOAK_FPS,
+  throughputSteps,
+  type Step,
+} from './lib/plan.js';
+import { soakVerdict } from './lib/soak-verdict.js';
 import { createProgressBar, type ProgressBar } from './lib/progress-bar.js';
 import { comparisonText, markdownReport, targetsTable, textTable } from './lib/report.js';
 import { runChild } from './lib/run-child.js';
@@ -110,7 +118,7 @@ async function main(): Promise<void> {
       const step = soakStep(settings, args.soakSeconds);
       const bar = createProgressBar(step.weight);
       console.log(
-        `soak: framepipe ${step.task.size} ${settings.latency.sources} x ${settings.latency.fps} fps for ${args.soakSeconds} s; RSS and Redis memory over time`,
+        `soak: framepipe ${step.task.size} ${settings.latency.sources} x ${SOAK_FPS} fps for ${args.soakSeconds} s; RSS and Redis memory over time`,
       );
       await runSteps([step], server.port, admin, args, bar, results);
       bar.done();
@@ -138,7 +146,11 @@ async function main(): Promise<void> {
     if (rows.length > 0) {
       console.log(`${comparisonText(rows)}\n`);
     }
-    console.log(`${targetsTable(summary)}\n`);
+    if (args.mode === 'soak') {
+      scenarios.forEach((r) => console.log(`${soakVerdict(r)}\n`));
+    } else {
+      console.log(`${targetsTable(summary)}\n`);
+    }
     const date = started.toISOString().slice(0, 10);
     const file = join(args.outDir, `${date}${args.mode === 'quick' ? '' : `-${args.mode}`}.json`);
     const { targets, ...ratios } = summary;

@@ -207,6 +207,12 @@ export function fixedRateSteps(
   return steps;
 }
 
+/**
+ * A load this machine sustains (stats at 8 x 3 fps is well under its bare limit), so flat
+ * memory lines mean nothing accumulates, not that backpressure is holding a backlog.
+ */
+export const SOAK_FPS = 3;
+
 export function soakStep(s: PlanSettings, seconds: number): Step {
   const l = s.latency;
   return {
@@ -216,7 +222,7 @@ export function soakStep(s: PlanSettings, seconds: number): Step {
       distinct: s.distinct,
       processor: l.processor,
       sources: l.sources,
-      fps: l.fps,
+      fps: SOAK_FPS,
       seconds,
       ...R,
     },

@@ -204,7 +204,8 @@ function targets(s: Ratios, rows: readonly ThroughputRow[]): Target[] {
     .join(', ');
   const p99 = s.latency_p99_ms;
   const p99b = s.latency_p99_ms_bullmq;
-  const lat = (v: number | null) => (v === null ? 'unbounded (frames left unacked)' : `${v} ms`);
+  const lat = (v: number | null) =>
+    !s.latency_measured ? 'n/a' : v === null ? 'unbounded (frames left unacked)' : `${v} ms`;
   const latencyMeasured = s.latency_measured;
   return [
     {

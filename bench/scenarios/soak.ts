@@ -90,6 +90,12 @@ export async function runSoak(task: SoakTask, progress: Progress): Promise<Scena
     mb_per_s: round(mb(fps * set.meanBytes), 2),
     jpeg_bytes_mean: Math.round(set.meanBytes),
     peak_rss_mb: peakRssMb(),
-    settings: { sources: task.sources, fps: task.fps, samples },
+    settings: {
+      sources: task.sources,
+      fps: task.fps,
+      maxLen: config.producer.maxLen,
+      resultsMaxLen: config.worker.resultsMaxLen,
+      samples,
+    },
   };
 }
