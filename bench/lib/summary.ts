@@ -1,5 +1,8 @@
-import { ratio, round } from './stats.js';
+import { ratio } from './stats.js';
+import { targets, type Target } from './targets.js';
 import type { ScenarioResult } from './tasks.js';
+
+export type { Target } from './targets.js';
 
 /** Main comparison size: the targets name 640x480. */
 export const MAIN_SIZE = '640x480';
@@ -13,13 +16,6 @@ export interface ThroughputRow {
   readonly framepipe_vs_bare: number | null;
   readonly framepipe_vs_bullmq: number | null;
   readonly redis_cpu_per_frame_vs_bullmq: number | null;
-}
-
-export interface Target {
-  readonly target: string;
-  readonly goal: string;
-  readonly value: string;
-  readonly met: boolean | null;
 }
 
 /**
@@ -184,71 +180,4 @@ export function summarise(results: readonly ScenarioResult[]): Summary {
     ),
   };
   return { ...summary, targets: targets(summary, rows) };
-}
-
-function fmt(n: number | null, suffix = ''): string {
-  return n === null ? 'n/a' : `${round(n, 3)}${suffix}`;
-}
-
-function check(value: number | null, ok: (v: number) => boolean): boolean | null {
-  return value === null ? null : ok(value);
-}
-
-function targets(s: Ratios, rows: readonly ThroughputRow[]): Target[] {
-  const vsBare = rows
-    .filter((r) => r.processor === 'stats')
-    .map((r) => `${r.size} ${fmt(r.framepipe_vs_bare)}`)
-    .join(', ');
-  const vsBull = rows
-    .map((r) => `${r.processor} ${r.size} ${fmt(r.framepipe_vs_bullmq)}`)
-    .join(', ');
-  const p99 = s.latency_p99_ms;
-  const p99b = s.latency_p99_ms_bullmq;
-  const lat = (v: number | null) =>
-    !s.latency_measured ? 'n/a' : v === null ? 'unbounded (frames left unacked)' : `${v} ms`;
-  const latencyMeasured = s.latency_measured;
-  return [
-    {
-      target: 'framepipe / bare limit, stats',
-      goal: '>= 0.95',
-      value: vsBare,
-      met: check(s.framepipe_vs_bare, (v) => v >= 0.95),
-    },
-    {
-      target: 'framepipe / best BullMQ, every processor',
-      goal: '>= 1.0',
-      value: vsBull,
-      met: check(s.framepipe_vs_bullmq, (v) => v >= 1),
-    },
-    {
-      target: 'enqueue rate / BullMQ addBulk',
-      goal: '>= 10',
-      value: fmt(s.enqueue_vs_bullmq),
-      met: check(s.enqueue_vs_bullmq, (v) => v >= 10),
-    },
-    {
-      target: 'redis-server CPU per frame / BullMQ',
-      goal: '<= 0.2',
-      value: fmt(s.redis_cpu_per_frame_vs_bullmq),
-      met: check(s.redis_cpu_per_frame_vs_bullmq, (v) => v <= 0.2),
-    },
-    {
-      target: 'Redis memory per queued 640x480 frame / JPEG size',
-      goal: '<= 1.05',
-      value: `${fmt(s.redis_bytes_per_frame_vs_jpeg)} (BullMQ ${fmt(s.redis_bytes_per_frame_vs_jpeg_bullmq)})`,
-      met: check(s.redis_bytes_per_frame_vs_jpeg, (v) => v <= 1.05),
-    },
-    {
-      target: 'produce-to-ack p99 at 8 x 30 fps, stats',
-      goal: '< 50 ms and < BullMQ',
-      value: `${lat(p99)} (BullMQ ${lat(p99b)}); noop: ${lat(s.latency_p99_ms_noop)} (BullMQ ${lat(s.latency_p99_ms_noop_bullmq)}); stats at ${s.latency_sustainable_load ?? 'n/a'}: ${lat(s.latency_p99_ms_sustainable)} (BullMQ ${lat(s.latency_p99_ms_sustainable_bullmq)})`,
-      met: !latencyMeasured ? null : p99 !== null && p99 < 50 && (p99b === null || p99 < p99b),
-    },
-    {
-      target: 'recovery after SIGKILL, default settings',
-      goal: '<= 5 s',
-      value: `${fmt(s.recovery_s, ' s')} (BullMQ ${s.recovery_bullmq_capped === true ? '>= ' : ''}${fmt(s.recovery_s_bullmq, ' s')})`,
-      met: check(s.recovery_s, (v) => v <= 5),
-    },
-  ];
 }

@@ -7,7 +7,6 @@ import {
   PROCESS_OPTIONS,
   runWithInFlight,
 } from '../lib/bench-processor.js';
-import { createFrameWorker, createQueue, frameJob } from '../lib/bullmq-env.js';
 import {
   benchConfig,
   jpegSource,
@@ -16,42 +15,11 @@ import {
   startWorker,
 } from '../lib/framepipe-env.js';
 import { loadFrameSet, parseSize, type FrameSet } from '../lib/frames.js';
+import { bullmqLatency } from './latency-bullmq.js';
+import { drained, SKIP_FIRST_MS, type LatencyTask, type Measured } from './latency-common.js';
 import { redisCpuSeconds, sampleRedisMemory } from '../lib/redis-info.js';
 import { round, summariseLatency } from '../lib/stats.js';
-import type { ScenarioResult, Task } from '../lib/tasks.js';
-
-type LatencyTask = Extract<Task, { kind: 'latency' }>;
-
-/** Frames captured in the first second are left out: connections and caches are still warming. */
-const SKIP_FIRST_MS = 1000;
-/**
- * After the last frame is produced, acks are awaited drainCapS at most. A processor slower
- * than the offered load builds a backlog that would take minutes to drain: frames still
- * unacked then count as infinitely late, so the percentiles stay honest lower bounds.
- */
-async function drained(
-  task: LatencyTask,
-  check: () => boolean,
-  progress: () => void,
-): Promise<void> {
-  await waitUntil(
-    () => {
-      progress();
-      return check();
-    },
-    task.drainCapS * 1000,
-    20,
-    'acks',
-  ).catch(() => undefined);
-}
-
-interface Measured {
-  readonly latenciesMs: number[];
-  /** Frames produced. */
-  readonly frames: number;
-  readonly acked: number;
-  readonly settings: Record<string, unknown>;
-}
+import type { ScenarioResult } from '../lib/tasks.js';
 
 /** framepipe: capture time (set by the producer) to the result XADD, whose id is Redis's clock. */
 async function framepipeLatency(
@@ -120,59 +88,6 @@ async function framepipeLatency(
         policy: config.producer.policy,
       },
     },
-  };
-}
-
-/** BullMQ: `add` time to the worker's `completed` event (after the job is moved to completed). */
-async function bullmqLatency(
-  task: LatencyTask,
-  set: FrameSet,
-  progress: Progress,
-): Promise<Measured> {
-  const { processor } = await benchProcessor(task.processor);
-  const queue = createQueue(task.redisPort, task.prefix);
-  const worker = createFrameWorker(task.redisPort, task.prefix, processor, {
-    concurrency: task.concurrency,
-  });
-  const samples: { captureMs: number; latencyMs: number }[] = [];
-  worker.on('completed', (job) =>
-    samples.push({ captureMs: job.data.ts, latencyMs: Date.now() - job.data.ts }),
-  );
-  await worker.waitUntilReady();
-  await queue.waitUntilReady();
-  const perSource = Math.round(task.fps * task.seconds);
-  const intervalMs = 1000 / task.fps;
-  const started = Date.now();
-  // Each add is stamped with its due time and not awaited before the next one is due, so a
-  // slow add cannot quietly lower the offered load (coordinated omission).
-  const adds: Promise<unknown>[] = [];
-  await Promise.all(
-    sourceIds(task.sources).map(async (source, s) => {
-      for (let n = 0; n < perSource; n++) {
-        const due = started + s * (intervalMs / task.sources) + n * intervalMs;
-        await new Promise((r) => setTimeout(r, Math.max(0, due - Date.now())));
-        const job = frameJob(set, source, n + s * 7);
-        adds.push(queue.add(job.name, { ...job.data, ts: due }));
-      }
-    }),
-  );
-  await Promise.all(adds);
-  const total = perSource * task.sources;
-  await drained(
-    task,
-    () => samples.length >= total,
-    () => progress(samples.length / total),
-  );
-  await worker.close(true);
-  await queue.close();
-  const latenciesMs = samples
-    .filter((s) => s.captureMs >= started + SKIP_FIRST_MS)
-    .map((s) => s.latencyMs);
-  return {
-    latenciesMs,
-    frames: total,
-    acked: samples.length,
-    settings: { concurrency: task.concurrency, add: 'Queue.add per frame' },
   };
 }
 
