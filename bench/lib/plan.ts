@@ -62,12 +62,12 @@ export const FULL: PlanSettings = {
   ...QUICK,
   distinct: 64,
   frames: {
-    noop: { '640x480': 6000, '1280x720': 3000 },
-    stats: { '640x480': 1000, '1280x720': 400 },
+    noop: { '640x480': 4000, '1280x720': 2000 },
+    stats: { '640x480': 600, '1280x720': 240 },
   },
   bullmqConcurrency: [8, 16, 32, 64],
   enqueueFrames: 5000,
-  latency: { ...QUICK.latency, seconds: 30, drainCapS: 15 },
+  latency: { ...QUICK.latency, seconds: 20, drainCapS: 10 },
   recovery: { ...QUICK.recovery, capS: 75 },
   repeats: 3,
 };
