@@ -1,5 +1,6 @@
 import type { Runtime } from '../app/runtime.js';
 import { createPgPool } from '../db/create-pg.js';
+import { parseOptions } from '../sink/sink-options.js';
 import { ApiOptionsSchema, type ApiOptionsInput } from './api-options.js';
 import { buildApi } from './build-api.js';
 
@@ -19,7 +20,7 @@ export async function runApi(
   input: ApiOptionsInput,
   onListening?: (api: RunningApi) => void,
 ): Promise<void> {
-  const options = ApiOptionsSchema.parse(input);
+  const options = parseOptions(ApiOptionsSchema, input, 'api');
   const logger = runtime.logger;
   const pg = createPgPool(options.pgUrl, {
     applicationName: 'framepipe-api',

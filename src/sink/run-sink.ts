@@ -5,7 +5,7 @@ import { assertSchemaCurrent, migrate } from '../db/migrate.js';
 import { ResultSink, type SinkStats } from './result-sink.js';
 import { ResultSources } from './result-sources.js';
 import { createSinkMetrics } from './sink-metrics.js';
-import { SinkOptionsSchema, type SinkOptionsInput } from './sink-options.js';
+import { parseOptions, SinkOptionsSchema, type SinkOptionsInput } from './sink-options.js';
 
 /**
  * Composition root of `framepipe sink`: results streams → PostgreSQL. Resolves with the stats
@@ -16,7 +16,7 @@ export async function runSink(
   signal: AbortSignal,
   input: SinkOptionsInput,
 ): Promise<SinkStats> {
-  const options = SinkOptionsSchema.parse(input);
+  const options = parseOptions(SinkOptionsSchema, input, 'sink');
   const consumer = options.consumer ?? `${hostname()}-${process.pid}`;
   const { prefix } = runtime.config.redis;
   const logger = runtime.logger.child({ module: 'sink' });

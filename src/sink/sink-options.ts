@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ConfigError } from '../shared/errors.js';
 
 const ms = z.number().int().positive();
 
@@ -45,3 +46,24 @@ export const SinkOptionsSchema = z.strictObject({
 
 export type SinkOptions = z.infer<typeof SinkOptionsSchema>;
 export type SinkOptionsInput = z.input<typeof SinkOptionsSchema>;
+
+/** Parses a section's options; a bad value is a ConfigError naming `section.field` (exit 2). */
+export function parseOptions<S extends z.ZodType>(
+  schema: S,
+  input: unknown,
+  section: string,
+): z.output<S> {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) {
+    return parsed.data;
+  }
+  const issues = parsed.error.issues.map((i) => {
+    const path = [section, ...i.path.map(String)].join('.');
+    let value: unknown = input;
+    for (const key of i.path) {
+      value = (value as Record<PropertyKey, unknown> | undefined)?.[key];
+    }
+    return { path, value, message: i.message };
+  });
+  throw new ConfigError(issues.map((i) => `${i.path}: ${i.message}`).join('; '), issues);
+}
