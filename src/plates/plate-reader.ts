@@ -3,7 +3,7 @@ import { PoisonFrameError, ProcessorError } from '../shared/errors.js';
 import type { OcrModelFiles } from './ocr/model-files.js';
 import { assertModelFiles, defaultModelFiles, readDictionary } from './ocr/model-files.js';
 import { buildLabelMap } from './ocr/ctc-decode.js';
-import type { Box } from './ocr/rgb-image.js';
+import type { Box, RgbImage } from './ocr/rgb-image.js';
 import { cropRgb, decodeRgb, padBox } from './ocr/rgb-image.js';
 import { detectText } from './ocr/text-detector.js';
 import { recognizeLine } from './ocr/text-recognizer.js';
@@ -21,6 +21,9 @@ export interface PlateReaderOptions {
   readonly intraOpThreads?: number;
   /** Longest side of the image given to the text detector. */
   readonly detMaxSidePx?: number;
+  /** When the best reading fits no layout or is below `retryBelowConfidence`, detect again at this size. */
+  readonly retryDetMaxSidePx?: number;
+  readonly retryBelowConfidence?: number;
   readonly candidates?: Partial<CandidateOptions>;
   /** Readings below this confidence are dropped. */
   readonly minConfidence?: number;
@@ -32,7 +35,13 @@ export interface PlateReader {
   close(): Promise<void>;
 }
 
-const DEFAULTS = { intraOpThreads: 1, detMaxSidePx: 960, minConfidence: 0.3 };
+const DEFAULTS = {
+  intraOpThreads: 1,
+  detMaxSidePx: 736,
+  retryDetMaxSidePx: 1280,
+  retryBelowConfidence: 0.8,
+  minConfidence: 0.3,
+};
 /** Context kept around a text line before recognition (share of its width, height). */
 const PAD_X = 0.06;
 const PAD_Y = 0.15;
@@ -70,7 +79,20 @@ export async function createPlateReader(options: PlateReaderOptions = {}): Promi
     const img = await decodeRgb(image).catch((err: unknown) => {
       throw new PoisonFrameError('plate reader: the image cannot be decoded', { cause: err });
     });
-    const boxes = await detectText(det, img, { maxSidePx: opts.detMaxSidePx });
+    const lines = await readLines(img, opts.detMaxSidePx);
+    const reads = choosePlates(lines, opts.minConfidence);
+    const best = reads[0];
+    const unsure = !best || best.layout === null || best.confidence < opts.retryBelowConfidence;
+    if (!unsure || Math.max(img.width, img.height) <= opts.detMaxSidePx) {
+      return reads;
+    }
+    // Small plates can vanish at the detector's usual size: look again at full size, once.
+    lines.push(...(await readLines(img, opts.retryDetMaxSidePx)));
+    return choosePlates(lines, opts.minConfidence);
+  }
+
+  async function readLines(img: RgbImage, detMaxSidePx: number): Promise<RecognisedLine[]> {
+    const boxes = await detectText(det, img, { maxSidePx: detMaxSidePx });
     const lines: RecognisedLine[] = [];
     const readAt = async (box: Box, padX: number, padY: number): Promise<void> => {
       const crop = cropRgb(img, padBox(box, padX, padY, img.width, img.height));
@@ -84,7 +106,7 @@ export async function createPlateReader(options: PlateReaderOptions = {}): Promi
     for (const first of choosePlates(lines, opts.minConfidence).slice(0, WIDE_REREADS)) {
       await readAt(first.bbox, WIDE_PAD_X, WIDE_PAD_Y);
     }
-    return choosePlates(lines, opts.minConfidence);
+    return lines;
   }
 
   function close(): Promise<void> {

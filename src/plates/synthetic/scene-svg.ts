@@ -57,10 +57,11 @@ export function sceneSvg(
   const carW = pw * 3.2;
   const carH = pw * 1.5;
   const bandW = shape.band ? pw * 0.09 : 0;
-  // librsvg ignores textLength, so size the font to fit: DejaVu Sans Bold capitals advance ~0.72 em.
+  // librsvg ignores textLength, so size the font to fit: DejaVu Sans Bold capitals advance ~0.72 em,
+  // plus 0.1 em of letter spacing, as plate fonts are spaced wider than print.
   const fontPx = Math.min(
     ph * shape.textShare,
-    ((pw - bandW) * 0.86) / (text.printed.length * 0.72),
+    ((pw - bandW) * 0.86) / (text.printed.length * 0.82),
   );
   const baseline = (shape.header ? ph * 0.12 : 0) + fontPx * 0.36;
   const plate = [
@@ -72,7 +73,7 @@ export function sceneSvg(
     shape.header
       ? `<text x="0" y="${-ph * 0.27}" font-size="${ph * 0.17}" fill="#1d3c8f" text-anchor="middle" ${FONT}>${shape.header}</text>`
       : '',
-    `<text x="${bandW / 2}" y="${baseline}" font-size="${fontPx}" fill="#111" text-anchor="middle" ${FONT}>${text.printed}</text>`,
+    `<text x="${bandW / 2}" y="${baseline}" font-size="${fontPx}" fill="#111" text-anchor="middle" letter-spacing="${fontPx * 0.1}" ${FONT}>${text.printed}</text>`,
     p.distractor
       ? `<text x="0" y="${ph * 0.62}" font-size="${ph * 0.14}" fill="#eee" text-anchor="middle" ${FONT}>AUTO CENTRE 555 0142</text>`
       : '',
