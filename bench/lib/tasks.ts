@@ -31,6 +31,8 @@ export type Task =
       readonly processor: ProcessorName;
       readonly frames: number;
       readonly sources: number;
+      /** Worker options over framepipe's defaults, for experiments (recorded in settings). */
+      readonly worker?: Record<string, unknown>;
     })
   | (WithRedis & {
       readonly kind: 'bullmq';

@@ -34,7 +34,7 @@ export async function runFramepipe(
   const total = perSource * task.sources;
   const config = benchConfig(task.redisPort, task.prefix, {
     producer: { fps: PRODUCER_FPS },
-    worker: { processor: task.processor, sources: ids },
+    worker: { ...task.worker, processor: task.processor, sources: ids },
   });
   const admin = new Redis({ host: '127.0.0.1', port: task.redisPort });
   const running = await startWorker(config);
