@@ -40,11 +40,13 @@ const MIN_CHARS = 4;
 const MAX_CHARS = 8;
 const MAX_TRIM = 2;
 
-function probOf(rc: ReadChar, c: string): number {
+function probOf(rc: ReadChar, c: string, cls: string): number {
   const k = ALPHABET.indexOf(c);
   const direct = rc.dist ? (rc.dist[k] ?? 0) : c === rc.char ? rc.prob : 0;
-  // The first confusable listed is the usual one (0 -> O, not 0 -> D), so it gets the larger floor.
-  const rank = (CONFUSABLE[rc.char] ?? '').indexOf(c);
+  // The first look-alike listed that the layout allows here is the usual one (0 -> O where any letter
+  // may stand, 0 -> D where only A-J may), so it gets the larger floor.
+  const allowed = [...(CONFUSABLE[rc.char] ?? '')].filter((x) => inClass(x, cls));
+  const rank = allowed.indexOf(c);
   const viaConfusion = rank < 0 ? 0 : (rank === 0 ? KAPPA : KAPPA / 4) * rc.prob;
   return Math.max(direct, viaConfusion, c === rc.char ? rc.prob : 0);
 }
@@ -55,7 +57,7 @@ function bestInClass(rc: ReadChar, cls: string): { c: string; p: number } {
     if (!inClass(c, cls)) {
       continue;
     }
-    const p = probOf(rc, c);
+    const p = probOf(rc, c, cls);
     if (p > best.p) {
       best = { c, p };
     }

@@ -53,6 +53,7 @@ test('the Mercosur layout keeps its letter in the fifth place', () => {
   assert.equal(best('BRA2E19'), 'BRA2E19');
   assert.equal(best('BRA2319'), 'BRA2319'); // fits LLL DDDD as read: no reason to change
   assert.equal(best('ABC1O34'), 'ABC1034'); // Brazil's fifth letter is A-J, so O there is a zero
+  assert.equal(best('EUB2D55'), 'EUB2D55');
 });
 
 test('a plate that fits no layout (vanity) is read as is', () => {
