@@ -63,11 +63,14 @@ export async function startPrivateRedisServer(
     'warning',
     ...(options.extraArgs ?? []),
   ];
-  const proc: ChildProcess = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  // redis-server logs to stdout; keep the tail to explain a failed start.
+  const proc: ChildProcess = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
-  proc.stderr?.on('data', (chunk: Buffer) => {
+  const keepTail = (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-2000);
-  });
+  };
+  proc.stdout?.on('data', keepTail);
+  proc.stderr?.on('data', keepTail);
   const failed = new Promise<never>((_, reject) => {
     proc.once('error', (err) =>
       reject(

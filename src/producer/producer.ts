@@ -12,6 +12,7 @@ import { ingestFrames, type IngestCounters } from './frame-ingest.js';
 import { FramePublisher } from './frame-publisher.js';
 import { publishBuffered } from './publish-loop.js';
 import { EdgeMetricsTicker } from './edge-metrics.js';
+import { retryRedis } from '../shared/redis/retry-redis.js';
 import { ProducerLease } from './producer-lease.js';
 import { createFrameSource } from './sources/create-frame-source.js';
 import type { FrameSource } from './sources/frame-source.js';
@@ -115,7 +116,11 @@ class FrameProducer implements Producer {
     const { redis, metrics } = this.#deps;
     const pc = this.#config.producer;
     defineScripts(redis);
-    await this.#lease.acquire();
+    await retryRedis(() => this.#lease.acquire(), {
+      what: 'lease',
+      signal: stop,
+      logger: this.#log,
+    });
     const onStop = (): void => {
       setTimeout(() => this.#hardStop.abort(), FLUSH_TIMEOUT_MS).unref();
     };
@@ -132,12 +137,16 @@ class FrameProducer implements Producer {
       buffered: () => this.#buffer.size,
     });
     try {
-      const pos = await prepareStream(
-        redis,
-        this.#config.redis.prefix,
-        pc.source,
-        this.#keys,
-        this.#config.worker.group,
+      const pos = await retryRedis(
+        () =>
+          prepareStream(
+            redis,
+            this.#config.redis.prefix,
+            pc.source,
+            this.#keys,
+            this.#config.worker.group,
+          ),
+        { what: 'prepare stream', signal: stop, logger: this.#log },
       );
       this.#lastSeq = pos.lastSeq;
       this.#log.info(
@@ -201,6 +210,7 @@ class FrameProducer implements Producer {
       policy: pc.policy,
       maxLen: pc.maxLen,
       logger: this.#log,
+      onOom: () => metrics.redisOomRefusals.inc({ role: 'producer' }),
     });
     return publishBuffered({
       buffer: this.#buffer,

@@ -7,6 +7,16 @@ import type { InFlight } from './in-flight.js';
 import type { SourceRegistry, SourceStream } from './source-registry.js';
 import { parsePendingDeliveries, parseReadReply, type RawEntry } from './stream-replies.js';
 
+/** Cluster polling: 5 ms after the first empty round, doubling, at most blockMs / 10. */
+export function nextIdleSleepMs(previousMs: number, blockMs: number): number {
+  const ceiling = Math.max(5, Math.floor(blockMs / 10));
+  return Math.min(ceiling, previousMs === 0 ? 5 : previousMs * 2);
+}
+
+function isCluster(client: RedisClient): boolean {
+  return (client as { isCluster?: boolean }).isCluster === true;
+}
+
 export interface StreamConsumerOptions {
   /** Dedicated connection: a blocked XREADGROUP holds it. */
   readonly blockingRedis: RedisClient;
@@ -32,6 +42,7 @@ export class StreamConsumer {
   readonly #o: StreamConsumerOptions;
   readonly #log: Logger;
   readonly #resumed = new Set<string>();
+  #idleMs = 0;
 
   constructor(options: StreamConsumerOptions) {
     this.#o = options;
@@ -58,19 +69,8 @@ export class StreamConsumer {
           break;
         }
         const count = readCountFor(maxInFlight - inFlight.size, streams.length, this.#o.readCount);
-        const reply = await this.#o.blockingRedis.callBuffer('XREADGROUP', [
-          'GROUP',
-          this.#o.group,
-          this.#o.consumer,
-          'COUNT',
-          count,
-          'BLOCK',
-          this.#o.blockMs,
-          'STREAMS',
-          ...streams.map((s) => s.keys.frames),
-          ...streams.map(() => '>'),
-        ]);
-        for (const batch of parseReadReply(reply)) {
+        const reply = await this.#readNew(streams, count, signal);
+        for (const batch of reply) {
           const s = this.#o.sources.byStream(batch.key);
           if (s !== undefined) {
             this.#dispatch(s, batch.entries);
@@ -84,6 +84,56 @@ export class StreamConsumer {
         await sleep(Math.min(this.#o.blockMs, 1000), signal);
       }
     }
+  }
+
+  /**
+   * New entries for every stream. Standalone and Sentinel: one XREADGROUP BLOCK over all
+   * streams. Cluster: a multi-key XREADGROUP must stay in one hash slot and each source has its
+   * own, so every stream is read on its own, without BLOCK (blocked reads would queue behind
+   * each other on a node's connection), all in parallel, with an adaptive idle sleep.
+   */
+  async #readNew(streams: readonly SourceStream[], count: number, signal: AbortSignal) {
+    const { blockingRedis, group, consumer, blockMs } = this.#o;
+    if (!isCluster(blockingRedis)) {
+      return parseReadReply(
+        await blockingRedis.callBuffer('XREADGROUP', [
+          'GROUP',
+          group,
+          consumer,
+          'COUNT',
+          count,
+          'BLOCK',
+          blockMs,
+          'STREAMS',
+          ...streams.map((s) => s.keys.frames),
+          ...streams.map(() => '>'),
+        ]),
+      );
+    }
+    const replies = await Promise.all(
+      streams.map(async (s) =>
+        parseReadReply(
+          await blockingRedis.callBuffer('XREADGROUP', [
+            'GROUP',
+            group,
+            consumer,
+            'COUNT',
+            count,
+            'STREAMS',
+            s.keys.frames,
+            '>',
+          ]),
+        ),
+      ),
+    );
+    const batches = replies.flat();
+    if (batches.some((b) => b.entries.length > 0)) {
+      this.#idleMs = 0;
+    } else {
+      this.#idleMs = nextIdleSleepMs(this.#idleMs, blockMs);
+      await sleep(this.#idleMs, signal);
+    }
+    return batches;
   }
 
   /** Pages through entries delivered to this consumer name before and never acked. */

@@ -96,17 +96,17 @@ export function createRedis(config: RedisConfig, options: CreateRedisOptions): R
   return client;
 }
 
-/** QUIT waits for pending replies; fall back to disconnect if Redis is gone. */
+/** QUIT waits for pending replies; fall back to disconnect if Redis is gone or slow. */
 export async function closeRedis(client: RedisClient, timeoutMs = 2000): Promise<void> {
   if (client.status === 'end') {
     return;
   }
-  const timer = setTimeout(() => client.disconnect(), timeoutMs);
-  try {
-    await client.quit();
-  } catch {
-    client.disconnect();
-  } finally {
-    clearTimeout(timer);
-  }
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, timeoutMs);
+  });
+  // A Cluster's quit() may never settle once a node is gone: never wait for it past the deadline.
+  await Promise.race([client.quit().catch(() => undefined), timedOut]);
+  clearTimeout(timer);
+  client.disconnect();
 }

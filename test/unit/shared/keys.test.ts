@@ -16,7 +16,7 @@ describe('key names', () => {
     assert.equal(keys.frames, 'framepipe:{cam1}:frames');
     assert.equal(keys.results, 'framepipe:{cam1}:results');
     assert.equal(keys.dlq, 'framepipe:{cam1}:dlq');
-    for (const key of Object.values<string>(keys)) {
+    for (const key of Object.values(keys) as string[]) {
       assert.equal(hashTag(key), 'cam1', key);
     }
   });

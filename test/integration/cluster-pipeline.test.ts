@@ -1,0 +1,146 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import type { Cluster } from 'ioredis';
+import { Registry } from 'prom-client';
+import { ConfigSchema, type Config } from '../../src/shared/config/schema.js';
+import { silentLogger } from '../../src/shared/logger.js';
+import { createMetrics } from '../../src/shared/metrics.js';
+import { closeRedis, createRedis } from '../../src/shared/redis/create-redis.js';
+import { sourceKeys } from '../../src/shared/redis/keys.js';
+import { createProducer, type ProducerStats } from '../../src/producer/producer.js';
+import { createWorker, type Worker } from '../../src/workers/worker.js';
+import { startRedisCluster, type RedisCluster } from '../helpers/redis-cluster.js';
+import { waitFor } from '../helpers/cli.js';
+
+const SOURCES = ['cam1', 'cam2', 'cam3', 'cam4', 'cam5', 'cam6', 'cam7', 'cam8'];
+
+function clusterConfig(
+  cluster: RedisCluster,
+  prefix: string,
+  producer: Partial<Config['producer']> = {},
+): Config {
+  return ConfigSchema.parse({
+    redis: { mode: 'cluster', clusterNodes: cluster.nodes, prefix },
+    producer: { fps: 1000, width: 96, height: 72, ...producer },
+    worker: {
+      sources: SOURCES,
+      processor: 'noop',
+      blockMs: 200,
+      claimIdleMs: 1000,
+      claimIntervalMs: 200,
+    },
+    log: { level: 'silent' },
+  });
+}
+
+async function produce(config: Config, source: string, frames: number): Promise<ProducerStats> {
+  const redis = createRedis(config.redis, { name: `producer-${source}` });
+  const producer = createProducer(
+    { ...config, producer: { ...config.producer, source, frames } },
+    { redis, logger: silentLogger(), metrics: createMetrics(new Registry()) },
+  );
+  try {
+    return await producer.run(new AbortController().signal);
+  } finally {
+    await producer.close();
+    await closeRedis(redis);
+  }
+}
+
+async function startWorker(
+  config: Config,
+  name: string,
+): Promise<{ worker: Worker; stop: () => Promise<void> }> {
+  const redis = createRedis(config.redis, { name });
+  const blockingRedis = createRedis(config.redis, { name: `${name}-blocking`, blocking: true });
+  const worker = await createWorker(
+    { ...config, worker: { ...config.worker, consumer: name } },
+    { redis, blockingRedis, logger: silentLogger(), metrics: createMetrics(new Registry()) },
+  );
+  const controller = new AbortController();
+  const done = worker.run(controller.signal);
+  return {
+    worker,
+    async stop() {
+      controller.abort();
+      await done;
+      await closeRedis(redis);
+      await closeRedis(blockingRedis);
+    },
+  };
+}
+
+/** Result counts per source; during a failover a read may fail: report -1 and poll again. */
+async function resultCounts(client: Cluster, prefix: string): Promise<number[]> {
+  return Promise.all(
+    SOURCES.map((s) => client.xlen(sourceKeys(prefix, s).results).catch(() => -1)),
+  );
+}
+
+describe('on a 3-master, 3-replica Redis Cluster', () => {
+  let cluster: RedisCluster;
+  let client: Cluster;
+  before(async () => {
+    cluster = await startRedisCluster(3, 1);
+    client = await cluster.client();
+  });
+  after(async () => cluster.stop());
+
+  it(
+    '8 sources spread over the shards and every frame gets one result; a master failover is survived',
+    { timeout: 180_000 },
+    async () => {
+      const prefix = `test-${randomUUID()}`;
+      const config = clusterConfig(cluster, prefix);
+      const slots = new Set(
+        await Promise.all(
+          SOURCES.map(async (s) =>
+            String(await client.cluster('KEYSLOT', sourceKeys(prefix, s).frames)),
+          ),
+        ),
+      );
+      assert.ok(slots.size >= 2, 'sources land in different slots');
+
+      const w1 = await startWorker(config, 'w1');
+      const w2 = await startWorker(config, 'w2');
+      try {
+        await Promise.all(SOURCES.map((s) => produce(config, s, 40)));
+        await waitFor(
+          () => resultCounts(client, prefix),
+          (c) => c.every((n) => n === 40),
+          60_000,
+          '40 results per source',
+        );
+
+        // Kill one master; its replica takes over (asynchronous replication: see docs/scaling.md).
+        const [victim] = await cluster.masters();
+        await cluster.killNode(victim!);
+        await cluster.waitHealthy(30_000);
+        await Promise.all(
+          SOURCES.map((s) =>
+            produce(config, s, 20).catch((e: unknown) => {
+              console.log('PRODUCE FAIL', s, e);
+              throw e;
+            }),
+          ),
+        );
+        const after = await waitFor(
+          () => resultCounts(client, prefix),
+          (c) => c.every((n) => n >= 60),
+          60_000,
+          'results after failover',
+        );
+        assert.ok(after.every((n) => n >= 60));
+        for (const s of SOURCES) {
+          const results = await client.xrange(sourceKeys(prefix, s).results, '-', '+');
+          const frames = results.map(([, f]) => f[f.indexOf('frame') + 1]);
+          assert.equal(new Set(frames).size, frames.length, `one result per frame of ${s}`);
+        }
+      } finally {
+        await w1.stop();
+        await w2.stop();
+      }
+    },
+  );
+});
