@@ -1,7 +1,7 @@
 import type { Runtime } from '../app/runtime.js';
 import { createPgPool } from '../db/create-pg.js';
-import { parseOptions } from '../sink/sink-options.js';
-import { ApiOptionsSchema, type ApiOptionsInput } from './api-options.js';
+import { parseOptions } from '../shared/config/sink-options.js';
+import { ApiOptionsSchema, type ApiOptionsInput } from '../shared/config/api-options.js';
 import { buildApi } from './build-api.js';
 
 export interface RunningApi {

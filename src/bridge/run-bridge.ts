@@ -7,7 +7,7 @@ import { sleep } from '../shared/shutdown.js';
 import { nowUs } from '../shared/stream-entries.js';
 import { bridgeMetrics } from './bridge-metrics.js';
 import { repeat } from './bridge-loop.js';
-import { bridgeOptions, type BridgeOptionsInput } from './bridge-options.js';
+import { bridgeOptions, type BridgeOptionsInput } from '../shared/config/bridge-options.js';
 import { envelope, type Envelope } from './envelope.js';
 import { EnvelopeSink } from './envelope-sink.js';
 import { entryEnvelope } from './entry-envelopes.js';

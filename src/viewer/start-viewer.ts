@@ -9,7 +9,7 @@ import { readRecordingState } from '../recording/recording-state.js';
 import { nowUs } from '../shared/stream-entries.js';
 import { readStatus } from '../status/read-status.js';
 import { SseHub, sseMessage } from './sse-hub.js';
-import { ViewerOptionsSchema, type ViewerOptionsInput } from './viewer-options.js';
+import { ViewerOptionsSchema, type ViewerOptionsInput } from '../shared/config/viewer-options.js';
 import { VIEWER_PAGE } from './viewer-page.js';
 
 export interface Viewer {

@@ -43,10 +43,16 @@ describe('the framepipe CLI', () => {
     assert.equal(r.code, 0, r.stderr);
     const written = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
     assert.deepEqual(Object.keys(written).sort(), [
+      'api',
+      'bridge',
       'log',
       'metrics',
+      'postgres',
       'producer',
+      'recording',
       'redis',
+      'sink',
+      'viewer',
       'worker',
     ]);
     assert.doesNotThrow(() => parseConfig([written]));

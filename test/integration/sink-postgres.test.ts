@@ -14,7 +14,7 @@ import { getLatest } from '../../src/sink/latest-cache.js';
 import type { SinkStats } from '../../src/sink/result-sink.js';
 import { runSink } from '../../src/sink/run-sink.js';
 import { createSinkMetrics } from '../../src/sink/sink-metrics.js';
-import type { SinkOptionsInput } from '../../src/sink/sink-options.js';
+import type { SinkOptionsInput } from '../../src/shared/config/sink-options.js';
 import { settleResults } from '../../src/sink/settle-results.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
 import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';

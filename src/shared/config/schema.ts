@@ -1,4 +1,8 @@
 import { z } from 'zod';
+import { ApiOptionsSchema } from './api-options.js';
+import { BridgeOptionsSchema } from './bridge-options.js';
+import { SinkOptionsSchema } from './sink-options.js';
+import { ViewerOptionsSchema } from './viewer-options.js';
 
 /**
  * The one home of every option: its type, default and doc. `framepipe config init` and the
@@ -154,12 +158,37 @@ export const MetricsSchema = z.strictObject({
   host: z.string().default('127.0.0.1').describe('bind address of the metrics server'),
 });
 
+export const RecordingSchema = z.strictObject({
+  dir: z
+    .string()
+    .default('recordings')
+    .describe('folder of recorded frames: <dir>/<source>/<session>/<seq>.jpg'),
+});
+
+export const PostgresSchema = z.strictObject({
+  url: z
+    .string()
+    .min(1)
+    .default('postgres://postgres@127.0.0.1:5432/framepipe')
+    .describe('PostgreSQL connection string of the sink and the API (env DATABASE_URL too)'),
+});
+
+// The sink and the API take the database from `postgres.url`.
+const SinkSchema = SinkOptionsSchema.omit({ pgUrl: true });
+const ApiSchema = ApiOptionsSchema.omit({ pgUrl: true });
+
 export const ConfigSchema = z.strictObject({
   redis: RedisSchema.default(RedisSchema.parse({})),
   producer: ProducerSchema.default(ProducerSchema.parse({})),
   worker: WorkerSchema.default(WorkerSchema.parse({})),
   log: LogSchema.default(LogSchema.parse({})),
   metrics: MetricsSchema.default(MetricsSchema.parse({})),
+  bridge: BridgeOptionsSchema.default(BridgeOptionsSchema.parse({})),
+  viewer: ViewerOptionsSchema.default(ViewerOptionsSchema.parse({})),
+  recording: RecordingSchema.default(RecordingSchema.parse({})),
+  postgres: PostgresSchema.default(PostgresSchema.parse({})),
+  sink: SinkSchema.default(SinkSchema.parse({})),
+  api: ApiSchema.default(ApiSchema.parse({})),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { bridgeOptions } from '../../../src/bridge/bridge-options.js';
+import { bridgeOptions } from '../../../src/shared/config/bridge-options.js';
 import { encodeEnvelope, envelope } from '../../../src/bridge/envelope.js';
 import { deadLetterEnvelope, resultEnvelope } from '../../../src/bridge/entry-envelopes.js';
 import {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ApiOptionsSchema } from '../../../src/api/api-options.js';
+import { ApiOptionsSchema } from '../../../src/shared/config/api-options.js';
 import { ConfigError } from '../../../src/shared/errors.js';
-import { parseOptions, SinkOptionsSchema } from '../../../src/sink/sink-options.js';
+import { parseOptions, SinkOptionsSchema } from '../../../src/shared/config/sink-options.js';
 
 describe('sink and api options', () => {
   it('fill in the defaults: group "sink", loopback bind', () => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { createRuntime, type Runtime } from '../../../../src/app/runtime.js';
-import type { BridgeOptionsInput } from '../../../../src/bridge/bridge-options.js';
+import type { BridgeOptionsInput } from '../../../../src/shared/config/bridge-options.js';
 import { runBridge, type BridgeStats } from '../../../../src/bridge/run-bridge.js';
 import { ConfigSchema } from '../../../../src/shared/config/schema.js';
 import { silentLogger } from '../../../../src/shared/logger.js';

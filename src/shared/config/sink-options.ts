@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError } from '../shared/errors.js';
+import { ConfigError } from '../errors.js';
 
 const ms = z.number().int().positive();
 
