@@ -1,6 +1,7 @@
 import type { RedisClient } from '../shared/redis/create-redis.js';
 import { reconnectDelayMs } from '../shared/redis/create-redis.js';
 import { publishFrame } from '../shared/redis/scripts.js';
+import { isOomError, trimAcked } from '../shared/redis/trim-acked.js';
 import type { SourceKeys } from '../shared/redis/keys.js';
 import { encodeFrameFields } from '../shared/stream-entries.js';
 import type { Logger } from '../shared/logger.js';
@@ -34,6 +35,8 @@ export interface FramePublisherOptions {
   readonly maxLen: number;
   readonly logger: Logger;
   readonly random?: () => number;
+  /** Called once per batch attempt that Redis refused for lack of memory (OOM). */
+  readonly onOom?: () => void;
 }
 
 export interface BatchReport {
@@ -119,10 +122,18 @@ export class FramePublisher {
       }
       attempt++;
       const delayMs = reconnectDelayMs(attempt, this.#o.random);
-      this.#log.warn(
-        { err: lastErr, frames: todo.length, firstSeq: todo[0]!.seq, attempt, delayMs },
-        'publishing frames failed, retrying with the same ids',
-      );
+      const ctx = { err: lastErr, frames: todo.length, firstSeq: todo[0]!.seq, attempt, delayMs };
+      if (isOomError(lastErr)) {
+        // XADD is refused at maxmemory but XTRIM is not: free what every group has acked.
+        this.#o.onOom?.();
+        const trimmed = await trimAcked(this.#o.redis, this.#o.keys.frames).catch(() => 0);
+        this.#log.warn(
+          { ...ctx, trimmed },
+          'Redis is out of memory (maxmemory): backing off, retrying with the same ids',
+        );
+      } else {
+        this.#log.warn(ctx, 'publishing frames failed, retrying with the same ids');
+      }
       await sleep(delayMs, signal);
     }
     return { added, duplicates, unconfirmed: todo, retries: attempt };

@@ -18,12 +18,18 @@ import { createFrameSource } from './sources/create-frame-source.js';
 import type { FrameSource } from './sources/frame-source.js';
 import { prepareStream } from './stream-setup.js';
 
+/** Sees every frame once Redis has stored it, e.g. the recorder (`framepipe record start`). */
+export interface FrameTap {
+  onFrame(source: string, seq: number, jpeg: Buffer): void;
+}
+
 export interface ProducerDeps {
   redis: RedisClient;
   logger: Logger;
   metrics: Metrics;
   source?: FrameSource;
   now?: () => number;
+  tap?: FrameTap;
 }
 
 export interface ProducerStats {
@@ -231,6 +237,7 @@ class FrameProducer implements Producer {
         for (const f of confirmed) {
           metrics.frameBytes.inc(labels, f.data.length);
           this.#lastSeq = Math.max(this.#lastSeq, f.seq);
+          this.#deps.tap?.onFrame(pc.source, f.seq, f.data);
         }
         metrics.bufferedFrames.set(labels, this.#buffer.size - batch.length);
       },

@@ -1,6 +1,7 @@
 import type { RedisClient } from '../shared/redis/create-redis.js';
 import { sourcesKey, type SourceKeys } from '../shared/redis/keys.js';
-import { pairsToObject } from '../shared/redis/stream-info.js';
+import { pairsToObject, readGroups } from '../shared/redis/stream-info.js';
+import { isOomError } from '../shared/redis/trim-acked.js';
 import { ZERO_ID, parseEntryId, type EntryId } from './entry-id.js';
 
 export interface StreamPosition {
@@ -36,11 +37,19 @@ export async function prepareStream(
   keys: SourceKeys,
   group: string,
 ): Promise<StreamPosition> {
-  await redis.sadd(sourcesKey(prefix), source);
+  // At maxmemory SADD and XGROUP CREATE are refused even when they would change nothing.
+  try {
+    await redis.sadd(sourcesKey(prefix), source);
+  } catch (err) {
+    if (!(isOomError(err) && (await redis.sismember(sourcesKey(prefix), source)) === 1)) {
+      throw err;
+    }
+  }
   try {
     await redis.xgroup('CREATE', keys.frames, group, '0', 'MKSTREAM');
   } catch (err) {
-    if (!/BUSYGROUP/.test((err as Error).message)) {
+    const exists = async () => (await readGroups(redis, keys.frames)).some((g) => g.name === group);
+    if (!/BUSYGROUP/.test((err as Error).message) && !(isOomError(err) && (await exists()))) {
       throw err;
     }
   }

@@ -112,6 +112,12 @@ export function createMetrics(registry: Registry, options: { defaultMetrics?: bo
       labelNames: ['connection'] as const,
       registers,
     }),
+    redisOomRefusals: new Counter({
+      name: 'framepipe_redis_oom_refusals_total',
+      help: 'Write batches Redis refused at maxmemory (OOM); the writer trims acked frames, backs off and retries',
+      labelNames: ['role'] as const,
+      registers,
+    }),
     redisErrors: new Counter({
       name: 'framepipe_redis_errors_total',
       help: 'Errors raised by Redis commands or connections',

@@ -1,6 +1,8 @@
 import type { Logger } from '../shared/logger.js';
 import type { RedisClient } from '../shared/redis/create-redis.js';
 import { sourceKeys, sourcesKey, type SourceKeys } from '../shared/redis/keys.js';
+import { readGroups } from '../shared/redis/stream-info.js';
+import { isOomError } from '../shared/redis/trim-acked.js';
 
 export interface SourceStream {
   readonly source: string;
@@ -16,7 +18,11 @@ export interface SourceRegistryOptions {
   readonly logger: Logger;
 }
 
-/** XGROUP CREATE ... 0 MKSTREAM; an existing group (BUSYGROUP) is fine. */
+/**
+ * XGROUP CREATE ... 0 MKSTREAM; an existing group (BUSYGROUP) is fine. At maxmemory Redis
+ * refuses XGROUP CREATE even when the group exists (OOM is checked first), so a worker
+ * started during an OOM looks the group up instead of failing.
+ */
 export async function ensureGroup(
   redis: RedisClient,
   stream: string,
@@ -25,9 +31,13 @@ export async function ensureGroup(
   try {
     await redis.xgroup('CREATE', stream, group, '0', 'MKSTREAM');
   } catch (err) {
-    if (!(err instanceof Error && err.message.includes('BUSYGROUP'))) {
-      throw err;
+    if (err instanceof Error && err.message.includes('BUSYGROUP')) {
+      return;
     }
+    if (isOomError(err) && (await readGroups(redis, stream)).some((g) => g.name === group)) {
+      return;
+    }
+    throw err;
   }
 }
 

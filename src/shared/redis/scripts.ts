@@ -96,8 +96,12 @@ return 1
  * KEYS: frames, target (results or dlq), stats, errors. ARGV: group, id, maxLen, statField,
  * copyOriginal ('1' copies the frame's fields first, for the DLQ), field/value...
  * Appends to target and acks only if the entry is still pending, so a redelivered frame that
- * a peer already finished adds nothing: one result per entry id. The XADD runs before the
- * XACK: if it fails (OOM) the entry stays pending and nothing is half-done.
+ * a peer already finished adds nothing: one result per entry id.
+ * At maxmemory (noeviction) XADD is refused, but Redis only refuses a script's deny-OOM
+ * command while the script has not written yet (it cannot stop half-way). The HDEL (a write
+ * that is not deny-OOM) therefore runs first, so a settle always completes: an OOM here would
+ * deadlock, as workers could not ack and the frames stream could not shrink. The overshoot is
+ * bounded by the backlog (one small result per pending entry).
  * With no fields and copyOriginal '0' it only acks and counts (trimmed entries).
  * Returns 1 when this call acked the entry, 0 when it was no longer pending.
  */
@@ -114,12 +118,12 @@ if copy == '1' then
   fields[#fields + 1] = id
 end
 for i = 6, #ARGV do fields[#fields + 1] = ARGV[i] end
+redis.call('HDEL', errors, id)
 if #fields > 0 then
   redis.call('XADD', target, 'MAXLEN', '~', max_len, '*', unpack(fields))
 end
 redis.call('XACK', frames, group, id)
 redis.call('HINCRBY', stats, stat, 1)
-redis.call('HDEL', errors, id)
 return 1
 `;
 

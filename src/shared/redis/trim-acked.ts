@@ -1,0 +1,59 @@
+import type { RedisClient } from './create-redis.js';
+
+/**
+ * At `maxmemory` with `noeviction`, Redis refuses XADD (OOM) but still runs XTRIM, XACK and
+ * XDEL. The producer trims acked entries only after a successful XADD, and a worker's settle
+ * adds its result before acking, so without help the frames stream never shrinks: a deadlock.
+ * This script frees what no group needs any more: entries older than every group's oldest
+ * pending id and up to its last-delivered id (read and acked by all). It starts with reads and its only
+ * write is XTRIM, which is not a deny-OOM command, so it runs at OOM.
+ * KEYS: frames. Returns the number of entries removed.
+ */
+const TRIM_ACKED = `
+local function parse_id(id)
+  local ms, seq = string.match(id, '^(%d+)-(%d+)$')
+  return tonumber(ms), tonumber(seq)
+end
+local function id_lt(a, b)
+  local am, as = parse_id(a)
+  local bm, bs = parse_id(b)
+  return am < bm or (am == bm and as < bs)
+end
+local function next_id(id)
+  local ms, seq = string.match(id, '^(%d+)-(%d+)$')
+  return ms .. '-' .. tostring(tonumber(seq) + 1)
+end
+local frames = KEYS[1]
+if redis.call('EXISTS', frames) == 0 then return 0 end
+local groups = redis.call('XINFO', 'GROUPS', frames)
+if #groups == 0 then return 0 end
+local threshold = nil
+for _, g in ipairs(groups) do
+  local gf = {}
+  for i = 1, #g, 2 do gf[g[i]] = g[i + 1] end
+  local keep = next_id(gf['last-delivered-id'])
+  if tonumber(gf['pending']) > 0 then
+    local summary = redis.call('XPENDING', frames, gf['name'])
+    if id_lt(summary[2], keep) then keep = summary[2] end
+  end
+  if threshold == nil or id_lt(keep, threshold) then threshold = keep end
+end
+return redis.call('XTRIM', frames, 'MINID', threshold)
+`;
+
+type TrimFn = (frames: string) => Promise<unknown>;
+
+/** Removes entries every group has read and acked; safe to call at OOM. */
+export async function trimAcked(redis: RedisClient, framesKey: string): Promise<number> {
+  const c = redis as unknown as Record<string, unknown>;
+  if (c.fpTrimAcked === undefined) {
+    redis.defineCommand('fpTrimAcked', { numberOfKeys: 1, lua: TRIM_ACKED });
+  }
+  const fn = (redis as unknown as { fpTrimAcked: TrimFn }).fpTrimAcked;
+  return Number(await fn.call(redis, framesKey));
+}
+
+/** Redis refused a write because maxmemory is reached (noeviction). */
+export function isOomError(err: unknown): boolean {
+  return err instanceof Error && err.message.startsWith('OOM');
+}

@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import type { Redis } from 'ioredis';
+import type { SourceKeys } from '../../../src/shared/redis/keys.js';
+
+/** The durable counters of a source, kept by the Lua scripts in `{prefix}:{src}:stats`. */
+export interface DurableStats {
+  produced: number;
+  duplicates: number;
+  processed: number;
+  deadLettered: number;
+  droppedUnread: number;
+  droppedPending: number;
+}
+
+export async function readDurableStats(redis: Redis, keys: SourceKeys): Promise<DurableStats> {
+  const h = await redis.hgetall(keys.stats);
+  const n = (k: string) => Number(h[k] ?? 0);
+  return {
+    produced: n('produced'),
+    duplicates: n('duplicates'),
+    processed: n('processed'),
+    deadLettered: n('dead_lettered'),
+    droppedUnread: n('dropped_unread'),
+    droppedPending: n('dropped_pending'),
+  };
+}
+
+/** `frame` field of every result entry. */
+export async function resultFrames(redis: Redis, keys: SourceKeys): Promise<string[]> {
+  const entries = await redis.xrange(keys.results, '-', '+');
+  return entries.map(([, f]) => f[f.indexOf('frame') + 1] ?? '');
+}
+
+export async function pendingOf(
+  redis: Redis,
+  keys: SourceKeys,
+  group = 'workers',
+): Promise<number> {
+  const summary = (await redis.xpending(keys.frames, group)) as [number, ...unknown[]];
+  return Number(summary[0]);
+}
+
+/**
+ * The invariant of issue 6: produced = processed + dead-lettered + counted drops (lost = 0);
+ * the results stream holds exactly `processed` entries, one per frame id; nothing pending.
+ */
+export async function assertInvariant(redis: Redis, keys: SourceKeys): Promise<DurableStats> {
+  const s = await readDurableStats(redis, keys);
+  const lost = s.produced - (s.processed + s.deadLettered + s.droppedUnread + s.droppedPending);
+  assert.equal(lost, 0, `lost = ${lost}: ${JSON.stringify(s)}`);
+  const frames = await resultFrames(redis, keys);
+  assert.equal(frames.length, s.processed, 'one result entry per processed frame');
+  assert.equal(new Set(frames).size, frames.length, 'no frame has two results');
+  assert.equal(await pendingOf(redis, keys), 0, 'nothing pending');
+  return s;
+}
+
+/** Waits until every produced frame is settled (processed, dead-lettered or dropped). */
+export async function waitSettled(
+  redis: Redis,
+  keys: SourceKeys,
+  timeoutMs: number,
+  expectProduced?: number,
+): Promise<DurableStats> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const s = await readDurableStats(redis, keys);
+    const settled = s.processed + s.deadLettered + s.droppedUnread + s.droppedPending;
+    const enough = expectProduced === undefined || s.produced >= expectProduced;
+    if (enough && s.produced > 0 && settled >= s.produced && (await pendingOf(redis, keys)) === 0) {
+      return s;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for every frame to settle: ${JSON.stringify(s)}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** One line of the reliability table, shown in the test output (t.diagnostic) and stdout. */
+export function figureLine(scenario: string, figures: Record<string, number | string>): string {
+  const parts = Object.entries(figures).map(([k, v]) => `${k}=${v}`);
+  return `[reliability] ${scenario}: ${parts.join(' ')}`;
+}
