@@ -4,7 +4,7 @@ import type { OcrModelFiles } from './ocr/model-files.js';
 import { assertModelFiles, defaultModelFiles, readDictionary } from './ocr/model-files.js';
 import { buildLabelMap } from './ocr/ctc-decode.js';
 import type { Box, RgbImage } from './ocr/rgb-image.js';
-import { cropRgb, decodeRgb, padBox } from './ocr/rgb-image.js';
+import { cropRgb, decodeRgb, padBox, stretchContrast } from './ocr/rgb-image.js';
 import { detectText } from './ocr/text-detector.js';
 import { recognizeLine } from './ocr/text-recognizer.js';
 import type { CandidateOptions } from './localise/plate-candidates.js';
@@ -94,17 +94,19 @@ export async function createPlateReader(options: PlateReaderOptions = {}): Promi
   async function readLines(img: RgbImage, detMaxSidePx: number): Promise<RecognisedLine[]> {
     const boxes = await detectText(det, img, { maxSidePx: detMaxSidePx });
     const lines: RecognisedLine[] = [];
-    const readAt = async (box: Box, padX: number, padY: number): Promise<void> => {
+    const readAt = async (box: Box, padX: number, padY: number, stretch = false): Promise<void> => {
       const crop = cropRgb(img, padBox(box, padX, padY, img.width, img.height));
-      lines.push({ bbox: roundBox(box), chars: await recognizeLine(rec, labelMap, crop) });
+      const line = stretch ? stretchContrast(crop) : crop;
+      lines.push({ bbox: roundBox(box), chars: await recognizeLine(rec, labelMap, line) });
     };
     for (const candidate of plateCandidates(boxes, candidateOptions)) {
       await readAt(candidate, PAD_X, PAD_Y);
     }
     // Detector boxes can clip a plate's first or last character (a narrow 1, a gap before it): read the
-    // best few lines again with more context; choosePlates keeps whichever reading scores higher.
+    // best few lines again with more context and stretched contrast (shade, glare); choosePlates keeps
+    // whichever reading scores higher.
     for (const first of choosePlates(lines, opts.minConfidence).slice(0, WIDE_REREADS)) {
-      await readAt(first.bbox, WIDE_PAD_X, WIDE_PAD_Y);
+      await readAt(first.bbox, WIDE_PAD_X, WIDE_PAD_Y, true);
     }
     return lines;
   }

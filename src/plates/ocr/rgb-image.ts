@@ -69,3 +69,40 @@ export function iou(a: Box, b: Box): number {
   const inter = ix * iy;
   return inter === 0 ? 0 : inter / (a.w * a.h + b.w * b.h - inter);
 }
+
+/**
+ * Stretches contrast so that the 2nd and 98th luminance percentiles become black and white: plates in
+ * shade, at night or in glare reach the recogniser with the same range as well-lit ones.
+ */
+export function stretchContrast(img: RgbImage, lowShare = 0.02, highShare = 0.98): RgbImage {
+  const hist = new Uint32Array(256);
+  const n = img.width * img.height;
+  for (let i = 0; i < n; i++) {
+    const y =
+      (77 * (img.data[i * 3] ?? 0) +
+        150 * (img.data[i * 3 + 1] ?? 0) +
+        29 * (img.data[i * 3 + 2] ?? 0)) >>
+      8;
+    hist[y] = (hist[y] ?? 0) + 1;
+  }
+  let lo = 0;
+  let hi = 255;
+  for (let acc = 0, v = 0; v < 256; v++) {
+    acc += hist[v] ?? 0;
+    if (acc <= n * lowShare) {
+      lo = v;
+    }
+    if (acc < n * highShare) {
+      hi = v + 1;
+    }
+  }
+  if (hi - lo < 16) {
+    return img;
+  }
+  const scale = 255 / (hi - lo);
+  const data = new Uint8Array(img.data.length);
+  for (let i = 0; i < data.length; i++) {
+    data[i] = clamp(Math.round(((img.data[i] ?? 0) - lo) * scale), 0, 255);
+  }
+  return { data, width: img.width, height: img.height };
+}
