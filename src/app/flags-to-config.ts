@@ -37,6 +37,15 @@ export const FLAG_PATHS: Record<string, readonly [string, string]> = {
   claimIdleMs: ['worker', 'claimIdleMs'],
   maxDeliveries: ['worker', 'maxDeliveries'],
   thumbnailDir: ['worker', 'thumbnailDir'],
+  channelPrefix: ['bridge', 'channelPrefix'],
+  mode: ['bridge', 'mode'],
+  maxMessageBytes: ['bridge', 'maxMessageBytes'],
+  viewerPort: ['viewer', 'port'],
+  viewerHost: ['viewer', 'host'],
+  viewerToken: ['viewer', 'token'],
+  postgresUrl: ['postgres', 'url'],
+  apiPort: ['api', 'port'],
+  apiHost: ['api', 'host'],
 };
 
 const leafSchemas = new Map(configLeaves().map((l) => [l.path.join('.'), l.schema]));

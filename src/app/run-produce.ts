@@ -1,5 +1,7 @@
 import type { ProducerStats } from '../producer/producer.js';
 import { createProducer } from '../producer/producer.js';
+import { FrameRecorder } from '../recording/frame-recorder.js';
+import { retryRedis } from '../shared/redis/retry-redis.js';
 import { startProgressLine } from './progress-line.js';
 import { registerStreamGauges } from './stream-gauges.js';
 import type { Runtime } from './runtime.js';
@@ -7,10 +9,24 @@ import type { Runtime } from './runtime.js';
 /** Composition root of `framepipe produce`. */
 export async function runProduce(runtime: Runtime, signal: AbortSignal): Promise<ProducerStats> {
   const redis = runtime.redis('producer');
+  // Frames of the chosen sources go to disk while `framepipe record start` is in effect.
+  const recorder = new FrameRecorder({
+    redis,
+    prefix: runtime.config.redis.prefix,
+    dir: runtime.config.recording.dir,
+    logger: runtime.logger,
+  });
+  await retryRedis(() => recorder.start(), {
+    what: 'recording state',
+    signal,
+    logger: runtime.logger,
+  });
+  runtime.onClose({ name: 'recorder', close: () => recorder.close() });
   const producer = createProducer(runtime.config, {
     redis,
     logger: runtime.logger,
     metrics: runtime.metrics,
+    tap: { onFrame: (source, seq, jpeg) => void recorder.onFrame(source, seq, jpeg) },
   });
   runtime.onClose({ name: 'producer', close: () => producer.close() });
   registerStreamGauges(runtime.metrics.registry, {
