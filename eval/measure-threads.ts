@@ -28,6 +28,8 @@ for (const n of [1, readers]) {
   );
   const seconds = (performance.now() - started) / 1000;
   const rssMb = (process.memoryUsage().rss - before) / 1e6;
-  process.stdout.write(`${n} reader(s): ${(count / seconds).toFixed(1)} frames/s, +${rssMb.toFixed(0)} MB RSS\n`);
+  process.stdout.write(
+    `${n} reader(s): ${(count / seconds).toFixed(1)} frames/s, +${rssMb.toFixed(0)} MB RSS\n`,
+  );
   await Promise.all(pool.map((r) => r.close()));
 }
