@@ -1,0 +1,131 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import type { Redis } from 'ioredis';
+import { sourceKeys } from '../../src/shared/redis/keys.js';
+import { cleanEnv } from '../helpers/cli.js';
+import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import { fixturePath } from '../helpers/worker-fixtures.js';
+import {
+  isReady,
+  seededRandom,
+  spawnJson,
+  spawnWorker,
+  stopAll,
+  type JsonChild,
+} from './helpers/children.js';
+import { assertInvariant, figureLine, readDurableStats, waitSettled } from './helpers/invariant.js';
+
+const FRAMES = 3000;
+const KILLS = 20;
+const WORKERS = 3;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function consumerPending(redis: Redis, stream: string, consumer: string): Promise<number> {
+  const rows = (await redis.xinfo('CONSUMERS', stream, 'workers')) as unknown[][];
+  const row = rows.find((r) => r[r.indexOf('name') + 1] === consumer);
+  return row === undefined ? 0 : Number(row[row.indexOf('pending') + 1]);
+}
+
+describe('chaos: workers killed with SIGKILL at random moments', () => {
+  let server: RedisServer;
+  let redis: Redis;
+  const children: JsonChild[] = [];
+  before(async () => {
+    server = await startRedisServer();
+    redis = server.client();
+  });
+  after(async () => {
+    children.filter((c) => c.alive()).forEach((c) => c.proc.kill('SIGKILL'));
+    await server.stop();
+  });
+
+  it(`${KILLS} SIGKILLs across ${FRAMES} frames and ${WORKERS} worker processes: every frame ends with one result, none lost`, async (t) => {
+    const seed = Number(process.env.CHAOS_SEED ?? Date.now() % 1_000_000);
+    const random = seededRandom(seed);
+    const prefix = `test-${randomUUID()}`;
+    const keys = sourceKeys(prefix, 'cam1');
+    let n = 0;
+    const worker = () => {
+      const w = spawnWorker(`chaos-${n++}`, server.port, prefix, {
+        PROCESSOR: fixturePath('slow.ts'),
+        FRAMEPIPE_TEST_SLOW_MS: '10',
+        MAX_IN_FLIGHT: '8',
+        CLAIM_IDLE_MS: '500',
+      });
+      children.push(w);
+      return w;
+    };
+    const live = Array.from({ length: WORKERS }, worker);
+    const producer = spawnJson(
+      'producer',
+      [
+        'src/cli.ts',
+        'produce',
+        '--redis-port',
+        String(server.port),
+        '--prefix',
+        prefix,
+        '--source',
+        'cam1',
+        '--frames',
+        String(FRAMES),
+        '--fps',
+        '150',
+        '--width',
+        '160',
+        '--height',
+        '120',
+        '--log-level',
+        'warn',
+      ],
+      cleanEnv(),
+    );
+    children.push(producer);
+    while ((await readDurableStats(redis, keys)).processed < 100) {
+      await sleep(100);
+    }
+    let pendingAtKill = 0;
+    for (let kill = 0; kill < KILLS; kill++) {
+      await sleep(200 + random() * 700);
+      const ready = live.filter(isReady);
+      if (ready.length === 0) {
+        kill--;
+        continue;
+      }
+      const victim = ready[Math.floor(random() * ready.length)]!;
+      pendingAtKill += await consumerPending(redis, keys.frames, victim.name);
+      victim.proc.kill('SIGKILL');
+      await victim.exited;
+      live.splice(live.indexOf(victim), 1, worker());
+    }
+    const producedDuringKills = (await readDurableStats(redis, keys)).produced;
+    assert.equal(await producer.exited, 0, producer.text());
+    await waitSettled(redis, keys, 60_000, FRAMES);
+    await stopAll(live);
+    const stopped = live.map((w) => w.lines.find((l) => l.stats !== undefined)?.stats);
+    const duplicateSettles = stopped.reduce(
+      (sum, s) => sum + Number((s as { duplicates?: number } | undefined)?.duplicates ?? 0),
+      0,
+    );
+
+    const s = await assertInvariant(redis, keys);
+    assert.equal(s.produced, FRAMES);
+    assert.equal(s.processed + s.deadLettered, FRAMES);
+    assert.ok(producedDuringKills < FRAMES, 'the kills happened while frames were flowing');
+    const line = figureLine('worker-chaos', {
+      seed,
+      frames: FRAMES,
+      kills: KILLS,
+      processed: s.processed,
+      deadLettered: s.deadLettered,
+      lost: 0,
+      redelivered: pendingAtKill,
+      redeliveredPerKill: (pendingAtKill / KILLS).toFixed(1),
+      duplicateSettlesSeenBySurvivors: duplicateSettles,
+      duplicateResults: 0,
+    });
+    t.diagnostic(line);
+    process.stdout.write(`${line}\n`);
+  });
+});
