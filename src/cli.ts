@@ -268,6 +268,8 @@ function main(): Command {
             const viewer = await startViewer(runtime, cfg.viewer);
             process.stderr.write(`viewer on http://${cfg.viewer.host}:${viewer.port}/\n`);
           }
+          const probe = runtime.redis('bridge-health');
+          await runtime.serveMetrics(() => probe.status === 'ready' && !signal.aborted);
           await runBridge(runtime, signal, cfg.bridge);
         } finally {
           await runtime.close();
@@ -372,7 +374,10 @@ function main(): Command {
       const cfg = await configFrom(opts);
       const runtime = createRuntime(cfg);
       try {
-        await runApi(runtime, abortOnSignals(), { ...cfg.api, pgUrl: cfg.postgres.url }, (api) =>
+        const signal = abortOnSignals();
+        const probe = runtime.redis('api-health');
+        await runtime.serveMetrics(() => probe.status === 'ready' && !signal.aborted);
+        await runApi(runtime, signal, { ...cfg.api, pgUrl: cfg.postgres.url }, (api) =>
           process.stderr.write(`api on ${api.url}\n`),
         );
       } finally {
