@@ -103,11 +103,12 @@ describe('chaos: workers killed with SIGKILL at random moments', () => {
     assert.equal(await producer.exited, 0, producer.text());
     await waitSettled(redis, keys, 60_000, FRAMES);
     await stopAll(live);
-    const stopped = live.map((w) => w.lines.find((l) => l.stats !== undefined)?.stats);
-    const duplicateSettles = stopped.reduce(
-      (sum, s) => sum + Number((s as { duplicates?: number } | undefined)?.duplicates ?? 0),
-      0,
-    );
+    let duplicateSettles = 0;
+    for (const w of live) {
+      const stats = w.lines.find((l) => l.stats !== undefined)?.stats as
+        { duplicates?: number } | undefined;
+      duplicateSettles += stats?.duplicates ?? 0;
+    }
 
     const s = await assertInvariant(redis, keys);
     assert.equal(s.produced, FRAMES);
