@@ -39,6 +39,8 @@ const DROP_COST = 2.5;
 const MIN_CHARS = 4;
 const MAX_CHARS = 8;
 const MAX_TRIM = 2;
+/** An inner character below this probability may be dropped (see withoutOneWeak). */
+const WEAK_PROB = 0.6;
 
 function probOf(rc: ReadChar, c: string, cls: string): number {
   const k = ALPHABET.indexOf(c);
@@ -111,6 +113,29 @@ function trimCost(dropped: readonly ReadChar[], gapSeparated: boolean): number {
 }
 
 /**
+ * The line without one weak inner character: an emblem, bolt or sticker between the groups that the
+ * recogniser read, unsure, as a character (`2T4·0211` read `2T480211`). The gap it leaves is a group break.
+ */
+function withoutOneWeak(
+  chars: readonly ReadChar[],
+  cost: number,
+): { chars: ReadChar[]; cost: number }[] {
+  const out: { chars: ReadChar[]; cost: number }[] = [];
+  for (let i = 1; i < chars.length - 1; i++) {
+    const rc = chars[i] as ReadChar;
+    if (rc.prob < WEAK_PROB && chars.length - 1 >= MIN_CHARS) {
+      const rest = [
+        ...chars.slice(0, i),
+        { ...(chars[i + 1] as ReadChar), gapBefore: true },
+        ...chars.slice(i + 2),
+      ];
+      out.push({ chars: rest, cost: cost + DROP_COST * rc.prob });
+    }
+  }
+  return out;
+}
+
+/**
  * Every plausible reading of a recognised text line, best first: each layout of the same length with the
  * characters the layout needs (O->0 where a digit must be, 8->B where a letter must be, ...), a free
  * reading, and the same for the line with up to two characters trimmed from either end (a country band's
@@ -131,10 +156,12 @@ export function interpretLine(
         trimCost(chars.slice(0, start), core[0]?.gapBefore === true) +
         trimCost(chars.slice(end), chars[end]?.gapBefore === true);
       const trimmed = core.map((rc, i) => (i === 0 ? { ...rc, gapBefore: false } : rc));
-      for (const format of [...formats, null]) {
-        const fit = fitLayout(trimmed, format);
-        if (fit) {
-          out.push({ ...fit, score: fit.score - cost });
+      for (const variant of [{ chars: trimmed, cost }, ...withoutOneWeak(trimmed, cost)]) {
+        for (const format of [...formats, null]) {
+          const fit = fitLayout(variant.chars, format);
+          if (fit) {
+            out.push({ ...fit, score: fit.score - variant.cost });
+          }
         }
       }
     }

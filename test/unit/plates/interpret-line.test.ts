@@ -83,3 +83,10 @@ test("the recogniser's own distribution decides between look-alikes when it has 
   const line = [...chars('RK_896A'), { char: '0', prob: 0.55, dist, gapBefore: false }];
   assert.equal(interpretLine(line)[0]?.text, 'RK896AD');
 });
+
+test('a weak character between the groups (an emblem, a bolt) is dropped when the rest fits a layout', () => {
+  const line = [...chars('ABC'), { char: '8', prob: 0.45 }, ...chars('1234')];
+  assert.equal(interpretLine(line)[0]?.text, 'ABC1234');
+  const sure = [...chars('ABC'), { char: '8', prob: 0.95 }, ...chars('1234')];
+  assert.equal(interpretLine(sure)[0]?.text, 'ABC81234');
+});
