@@ -7,6 +7,7 @@ import type { Box, RgbImage } from './ocr/rgb-image.js';
 import { cropRgb, decodeRgb, padBox, stretchContrast } from './ocr/rgb-image.js';
 import { detectText } from './ocr/text-detector.js';
 import { recognizeLine } from './ocr/text-recognizer.js';
+import { deskewCrop } from './ocr/deskew.js';
 import type { CandidateOptions } from './localise/plate-candidates.js';
 import { CANDIDATE_DEFAULTS, plateCandidates } from './localise/plate-candidates.js';
 import type { PlateRead, RecognisedLine } from './format/choose-plate.js';
@@ -48,6 +49,8 @@ const PAD_Y = 0.15;
 const WIDE_PAD_X = 0.16;
 const WIDE_PAD_Y = 0.3;
 const WIDE_REREADS = 3;
+
+type LineBox = Box & { readonly angleDeg: number };
 
 async function openSession(path: string, threads: number): Promise<InferenceSession> {
   try {
@@ -94,10 +97,21 @@ export async function createPlateReader(options: PlateReaderOptions = {}): Promi
   async function readLines(img: RgbImage, detMaxSidePx: number): Promise<RecognisedLine[]> {
     const boxes = await detectText(det, img, { maxSidePx: detMaxSidePx });
     const lines: RecognisedLine[] = [];
-    const readAt = async (box: Box, padX: number, padY: number, stretch = false): Promise<void> => {
-      const crop = cropRgb(img, padBox(box, padX, padY, img.width, img.height));
+    // choosePlates hands back the line's own bbox object: this finds the slope to re-read it with.
+    const slopes = new Map<Box, number>();
+    const readAt = async (
+      box: LineBox,
+      padX: number,
+      padY: number,
+      stretch = false,
+    ): Promise<void> => {
+      const crop =
+        (await deskewCrop(img, box, box.angleDeg, padX, padY)) ??
+        cropRgb(img, padBox(box, padX, padY, img.width, img.height));
       const line = stretch ? stretchContrast(crop) : crop;
-      lines.push({ bbox: roundBox(box), chars: await recognizeLine(rec, labelMap, line) });
+      const bbox = roundBox(box);
+      slopes.set(bbox, box.angleDeg);
+      lines.push({ bbox, chars: await recognizeLine(rec, labelMap, line) });
     };
     for (const candidate of plateCandidates(boxes, candidateOptions)) {
       await readAt(candidate, PAD_X, PAD_Y);
@@ -106,7 +120,8 @@ export async function createPlateReader(options: PlateReaderOptions = {}): Promi
     // best few lines again with more context and stretched contrast (shade, glare); choosePlates keeps
     // whichever reading scores higher.
     for (const first of choosePlates(lines, opts.minConfidence).slice(0, WIDE_REREADS)) {
-      await readAt(first.bbox, WIDE_PAD_X, WIDE_PAD_Y, true);
+      const angleDeg = slopes.get(first.bbox) ?? 0;
+      await readAt({ ...first.bbox, angleDeg }, WIDE_PAD_X, WIDE_PAD_Y, true);
     }
     return lines;
   }

@@ -20,6 +20,8 @@ export interface LineCandidate extends Box {
   readonly score: number;
   /** How many detector boxes were joined into this line. */
   readonly parts: number;
+  /** Slope of the text, degrees (of the first box for joined lines). */
+  readonly angleDeg: number;
 }
 
 function sameLine(a: Box, b: Box): boolean {
@@ -64,7 +66,7 @@ export function plateCandidates(
         acc = union(acc, next);
         score = Math.min(score, next.score);
         parts++;
-        lines.push({ ...acc, score, parts });
+        lines.push({ ...acc, score, parts, angleDeg: (sorted[i] as TextBox).angleDeg });
       }
     }
   }

@@ -9,6 +9,8 @@ export interface ProbBox {
   w: number;
   h: number;
   score: number;
+  /** Orientation of the region's long axis from its second moments, degrees, clockwise positive. */
+  angleDeg: number;
 }
 
 export interface DbOptions {
@@ -48,12 +50,22 @@ export function findTextBoxes(
     let maxY = 0;
     let sum = 0;
     let count = 0;
+    let sx = 0;
+    let sy = 0;
+    let sxx = 0;
+    let syy = 0;
+    let sxy = 0;
     while (stack.length > 0) {
       const i = stack.pop() ?? 0;
       const x = i % width;
       const y = (i - x) / width;
       sum += prob[i] ?? 0;
       count++;
+      sx += x;
+      sy += y;
+      sxx += x * x;
+      syy += y * y;
+      sxy += x * y;
       minX = Math.min(minX, x);
       maxX = Math.max(maxX, x);
       minY = Math.min(minY, y);
@@ -77,7 +89,13 @@ export function findTextBoxes(
     const y0 = Math.max(0, minY - d);
     const x1 = Math.min(width, maxX + 1 + d);
     const y1 = Math.min(height, maxY + 1 + d);
-    boxes.push({ x: x0, y: y0, w: x1 - x0, h: y1 - y0, score });
+    const mx = sx / count;
+    const my = sy / count;
+    const mu20 = sxx / count - mx * mx;
+    const mu02 = syy / count - my * my;
+    const mu11 = sxy / count - mx * my;
+    const angleDeg = (0.5 * Math.atan2(2 * mu11, mu20 - mu02) * 180) / Math.PI;
+    boxes.push({ x: x0, y: y0, w: x1 - x0, h: y1 - y0, score, angleDeg });
   }
   return boxes;
 }

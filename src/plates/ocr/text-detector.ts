@@ -7,6 +7,8 @@ import { findTextBoxes } from './db-postprocess.js';
 export interface TextBox extends Box {
   /** Mean DB probability inside the region. */
   readonly score: number;
+  /** Slope of the text line, degrees, clockwise positive. */
+  readonly angleDeg: number;
 }
 
 export interface DetectOptions {
@@ -49,5 +51,6 @@ export async function detectText(
     w: b.w * sx,
     h: b.h * sy,
     score: b.score,
+    angleDeg: b.angleDeg,
   }));
 }
