@@ -35,7 +35,8 @@ export function formatStatus(statuses: readonly SourceStatus[]): string {
     'DROPPED',
     'RESULTS',
   ];
-  const rows: string[][] = [header];
+  const sharded = statuses.some((s) => s.shard !== undefined);
+  const rows: string[][] = [sharded ? ['SHARD', ...header] : header];
   for (const s of statuses) {
     const c = s.counters;
     const dropped = (c.dropped_unread ?? 0) + (c.dropped_pending ?? 0);

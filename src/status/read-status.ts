@@ -20,6 +20,9 @@ export interface GroupStatus {
 
 export interface SourceStatus {
   readonly source: string;
+  /** Cluster mode: the master (host:port) that serves this source's hash slot. */
+  readonly shard?: string;
+  readonly slot?: number;
   readonly frames: { length: number; firstId: string | null; lastId: string | null };
   readonly results: number;
   readonly dlq: number;
@@ -66,12 +69,27 @@ export async function readSourceStatus(
   }
   return {
     source,
+    ...(await shardOf(redis, keys.frames)),
     frames: { length, firstId: first[0]?.[0] ?? null, lastId: last[0]?.[0] ?? null },
     results,
     dlq,
     groups,
     counters: Object.fromEntries(Object.entries(counters).map(([k, v]) => [k, Number(v)])),
   };
+}
+
+/** Cluster mode: which slot and master hold a key (ioredis keeps the slot map). */
+async function shardOf(
+  redis: RedisClient,
+  key: string,
+): Promise<{ shard?: string; slot?: number }> {
+  const cluster = redis as { isCluster?: boolean; slots?: string[][] };
+  if (cluster.isCluster !== true) {
+    return {};
+  }
+  const slot = Number(await redis.call('CLUSTER', 'KEYSLOT', key));
+  const master = cluster.slots?.[slot]?.[0];
+  return master === undefined ? { slot } : { slot, shard: master };
 }
 
 export async function readStatus(redis: RedisClient, prefix: string): Promise<SourceStatus[]> {

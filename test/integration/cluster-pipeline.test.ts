@@ -10,6 +10,8 @@ import { closeRedis, createRedis } from '../../src/shared/redis/create-redis.js'
 import { sourceKeys } from '../../src/shared/redis/keys.js';
 import { createProducer, type ProducerStats } from '../../src/producer/producer.js';
 import { createWorker, type Worker } from '../../src/workers/worker.js';
+import { formatStatus } from '../../src/status/format-status.js';
+import { readStatus } from '../../src/status/read-status.js';
 import { startRedisCluster, type RedisCluster } from '../helpers/redis-cluster.js';
 import { waitFor } from '../helpers/cli.js';
 
@@ -103,6 +105,7 @@ describe('on a 3-master, 3-replica Redis Cluster', () => {
       assert.ok(slots.size >= 2, 'sources land in different slots');
 
       const w1 = await startWorker(config, 'w1');
+      const statusRedis = createRedis(config.redis, { name: 'status' });
       const w2 = await startWorker(config, 'w2');
       try {
         await Promise.all(SOURCES.map((s) => produce(config, s, 40)));
