@@ -152,7 +152,9 @@ async function main(): Promise<void> {
       console.log(`${targetsTable(summary)}\n`);
     }
     const date = started.toISOString().slice(0, 10);
-    const file = join(args.outDir, `${date}${args.mode === 'quick' ? '' : `-${args.mode}`}.json`);
+    // A partial run (--only) never overwrites the day's complete results.
+    const suffix = `${args.mode === 'quick' ? '' : `-${args.mode}`}${args.only.length > 0 ? `-only-${args.only.join('-')}` : ''}`;
+    const file = join(args.outDir, `${date}${suffix}.json`);
     const { targets, ...ratios } = summary;
     const out = {
       date: started.toISOString(),
