@@ -115,6 +115,13 @@ describe('on a 3-master, 3-replica Redis Cluster', () => {
           60_000,
           '40 results per source',
         );
+        const status = await readStatus(statusRedis, prefix);
+        assert.deepEqual(
+          status.map((s) => s.source),
+          SOURCES,
+        );
+        assert.ok(new Set(status.map((s) => s.shard)).size >= 2, 'sources on different shards');
+        assert.match(formatStatus(status), /^SHARD\s+SOURCE/);
 
         // Kill one master; its replica takes over (asynchronous replication: see docs/scaling.md).
         const [victim] = await cluster.masters();
