@@ -31,7 +31,7 @@ describe('with Redis Sentinel (1 master, 1 replica, 3 sentinels)', () => {
       const common = ['--prefix', prefix];
       const sentinelClient = () =>
         new Redis({
-          sentinels: set.sentinels,
+          sentinels: [...set.sentinels],
           name: MASTER_NAME,
           maxRetriesPerRequest: null,
           lazyConnect: false,
