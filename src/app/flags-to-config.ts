@@ -24,6 +24,7 @@ export const FLAG_PATHS: Record<string, readonly [string, string]> = {
   height: ['producer', 'height'],
   quality: ['producer', 'quality'],
   policy: ['producer', 'policy'],
+  scene: ['producer', 'scene'],
   maxLen: ['producer', 'maxLen'],
   maxBacklog: ['producer', 'maxBacklog'],
   maxFrameBytes: ['producer', 'maxFrameBytes'],

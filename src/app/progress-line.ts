@@ -54,3 +54,9 @@ export function startProgressLine(
 export function ratePerSecond(prev: number, next: number, elapsedMs: number): number {
   return elapsedMs <= 0 ? 0 : ((next - prev) * 1000) / elapsedMs;
 }
+
+/** `[#####.....] 50/100` for jobs with a known size. */
+export function progressBar(done: number, total: number, width = 30): string {
+  const filled = total > 0 ? Math.round((width * Math.min(done, total)) / total) : 0;
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`;
+}

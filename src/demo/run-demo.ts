@@ -7,6 +7,7 @@ import { createWorker } from '../workers/worker.js';
 import { createRuntime } from '../app/runtime.js';
 import { ratePerSecond, startProgressLine } from '../app/progress-line.js';
 import type { Logger } from '../shared/logger.js';
+import type { RedisClient } from '../shared/redis/create-redis.js';
 import {
   pingOnce,
   startPrivateRedisServer,
@@ -21,6 +22,8 @@ export interface DemoSummary {
   readonly pending: number;
   readonly seconds: number;
   readonly redis: string;
+  /** Results whose frame carried a ground-truth plate, and how many read it exactly. */
+  readonly plates: { readonly withTruth: number; readonly correct: number };
 }
 
 export interface DemoOptions {
@@ -56,6 +59,26 @@ async function chooseRedis(
     port: server.port,
   };
   return { config: { ...config, redis }, server };
+}
+
+/** Scores plate results added since startId against the ground truth they carry. */
+async function plateScore(
+  redis: RedisClient,
+  results: string,
+  startId: string,
+): Promise<DemoSummary['plates']> {
+  let withTruth = 0;
+  let correct = 0;
+  for (const [, fields] of await redis.xrange(results, startId, '+')) {
+    const payload = JSON.parse(fields[fields.indexOf('payload') + 1] ?? 'null') as {
+      correct?: boolean;
+    } | null;
+    if (typeof payload?.correct === 'boolean') {
+      withTruth++;
+      correct += payload.correct ? 1 : 0;
+    }
+  }
+  return { withTruth, correct };
 }
 
 /** `framepipe demo`: synthetic producer + worker pool in one process, one live line, a summary. */
@@ -115,6 +138,7 @@ export async function runDemo(
       return { produced, processed, dlq, dropped: du + dp };
     };
     const base = await readCounters();
+    const startId = `${Date.now()}-0`;
     const counters = async () => {
       const c = await readCounters();
       return {
@@ -163,6 +187,7 @@ export async function runDemo(
       pending: backlog.pending,
       seconds: (Date.now() - started) / 1000,
       redis: server === undefined ? 'configured' : `private:${server.port}`,
+      plates: await plateScore(redis, keys.results, startId),
     };
   } finally {
     await runtime.close(10_000);

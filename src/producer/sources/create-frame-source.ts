@@ -4,6 +4,7 @@ import type { Logger } from '../../shared/logger.js';
 import { createCameraSource } from './camera-source.js';
 import type { FrameSource } from './frame-source.js';
 import { createImageFolderSource } from './image-folder-source.js';
+import { createPlateSceneSource } from './plate-scene-source.js';
 import { createSyntheticSource } from './synthetic-source.js';
 import { createVideoFileSource } from './video-file-source.js';
 
@@ -21,7 +22,9 @@ export function createFrameSource(config: ProducerConfig, logger?: Logger): Fram
   const { width, height, quality } = config;
   switch (config.kind) {
     case 'synthetic':
-      return createSyntheticSource({ width, height, seed: config.seed });
+      return config.scene === 'plates'
+        ? createPlateSceneSource({ width, height, seed: config.seed })
+        : createSyntheticSource({ width, height, seed: config.seed });
     case 'folder':
       return createImageFolderSource({
         path: requirePath(config),

@@ -50,6 +50,12 @@ export const ProducerSchema = z.strictObject({
     .default('synthetic')
     .describe('where frames come from'),
   path: z.string().optional().describe('image folder, video file, or camera device (ffmpeg input)'),
+  scene: z
+    .enum(['pattern', 'plates'])
+    .default('pattern')
+    .describe(
+      'synthetic source: a cheap test pattern, or car-plate scenes with ground truth in meta',
+    ),
   loop: z.boolean().default(false).describe('replay the folder or video when it ends'),
   seed: z.number().int().default(1).describe('seed of the synthetic source'),
   frames: z.number().int().min(0).default(0).describe('stop after this many frames (0: no limit)'),
@@ -110,7 +116,7 @@ export const WorkerSchema = z.strictObject({
   processor: z
     .string()
     .default('stats')
-    .describe('built-in processor (stats, thumbnail, noop) or path to a module'),
+    .describe('built-in processor (stats, thumbnail, noop, plate) or path to a module'),
   threads: z.number().int().min(1).max(64).default(2).describe('Piscina pool threads'),
   maxInFlight: z.number().int().min(1).max(4096).default(32).describe('frames processed at once'),
   readCount: z.number().int().min(1).max(1024).default(64).describe('XREADGROUP COUNT'),

@@ -3,7 +3,12 @@ import { pathToFileURL } from 'node:url';
 import { ProcessorError, errorMessage } from '../../shared/errors.js';
 import { asProcessor, type Processor } from './processor.js';
 
-export const BUILT_IN_PROCESSORS = ['stats', 'thumbnail', 'noop'] as const;
+export const BUILT_IN_PROCESSORS = ['stats', 'thumbnail', 'noop', 'plate'] as const;
+
+/** Built-ins that live in their own feature folder, relative to this file. */
+const BUILT_IN_PATHS: Readonly<Record<string, string>> = {
+  plate: '../../plates/plate-processor',
+};
 
 export interface LoadedProcessor {
   readonly processor: Processor;
@@ -20,7 +25,7 @@ export function isProcessorPath(spec: string): boolean {
 export function processorUrl(spec: string, cwd: string = process.cwd()): string {
   if ((BUILT_IN_PROCESSORS as readonly string[]).includes(spec)) {
     const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-    return new URL(`./${spec}${ext}`, import.meta.url).href;
+    return new URL(`${BUILT_IN_PATHS[spec] ?? `./${spec}`}${ext}`, import.meta.url).href;
   }
   if (!isProcessorPath(spec)) {
     throw new ProcessorError(
