@@ -29,7 +29,9 @@ export async function decodeGrey(jpeg: Uint8Array): Promise<GreyImage> {
 export function meanVariance(samples: Uint8Array): { mean: number; variance: number } {
   let sum = 0;
   let sumSq = 0;
-  for (const v of samples) {
+  // An indexed loop: for...of over a Buffer was 38% of a worker's CPU profile.
+  for (let i = 0; i < samples.length; i++) {
+    const v = samples[i]!;
     sum += v;
     sumSq += v * v;
   }
