@@ -6,6 +6,7 @@ import type { RedisClient } from '../shared/redis/create-redis.js';
 import { defineScripts } from '../shared/redis/scripts.js';
 import { sleep } from '../shared/shutdown.js';
 import { nowUs } from '../shared/stream-entries.js';
+import { ConsumerJanitor, DEFAULT_IDLE_CONSUMER_MS } from './consumer-janitor.js';
 import { createFramePool, type FramePool } from './frame-pool.js';
 import { FrameHandler } from './frame-handler.js';
 import { InFlight } from './in-flight.js';
@@ -28,6 +29,8 @@ export interface WorkerDeps {
   metrics: Metrics;
   /** Wall clock in ms (default: Date.now with sub-ms precision). */
   now?: () => number;
+  /** Remove other consumers idle this long once they hold nothing (default 1 h). */
+  idleConsumerMs?: number;
 }
 
 export interface Worker {
@@ -126,6 +129,14 @@ export async function createWorker(config: Readonly<Config>, deps: WorkerDeps): 
     stats,
   });
 
+  const idleConsumerMs = deps.idleConsumerMs ?? DEFAULT_IDLE_CONSUMER_MS;
+  const janitor = new ConsumerJanitor({
+    ...shared,
+    redis: deps.redis,
+    idleConsumerMs,
+    sweepIntervalMs: Math.max(wc.claimIntervalMs, Math.min(60_000, idleConsumerMs / 2)),
+  });
+
   let ready = false;
   const closed = new AbortController();
   let closing: Promise<void> | undefined;
@@ -144,7 +155,12 @@ export async function createWorker(config: Readonly<Config>, deps: WorkerDeps): 
     await sources.refresh();
     const heartbeatStop = new AbortController();
     const heartbeat = reclaimer.runHeartbeat(heartbeatStop.signal);
-    const loops = [streamConsumer.run(signal), reclaimer.run(signal), refreshLoop(signal)];
+    const loops = [
+      streamConsumer.run(signal),
+      reclaimer.run(signal),
+      refreshLoop(signal),
+      janitor.run(signal),
+    ];
     ready = true;
     log.info(
       {
