@@ -49,7 +49,7 @@ export default tseslint.config(
   },
   {
     // The CLI and the scripts talk to people on a terminal.
-    files: ['src/cli.ts', 'src/cli/**/*.ts', 'scripts/**', 'bench/**', 'test/**'],
+    files: ['src/cli.ts', 'src/cli/**/*.ts', 'scripts/**', 'bench/**', 'eval/**', 'test/**'],
     rules: { 'no-console': 'off' },
   },
   {
