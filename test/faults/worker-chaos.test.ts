@@ -52,6 +52,7 @@ describe('chaos: workers killed with SIGKILL at random moments', () => {
         FRAMEPIPE_TEST_SLOW_MS: '10',
         MAX_IN_FLIGHT: '8',
         CLAIM_IDLE_MS: '500',
+        IDLE_CONSUMER_MS: '2000',
       });
       children.push(w);
       return w;
@@ -102,6 +103,18 @@ describe('chaos: workers killed with SIGKILL at random moments', () => {
     const producedDuringKills = (await readDurableStats(redis, keys)).produced;
     assert.equal(await producer.exited, 0, producer.text());
     await waitSettled(redis, keys, 60_000, FRAMES);
+    // Killed workers' consumers are removed once idle and empty; the live ones stay.
+    const liveNames = new Set(live.map((w) => w.name));
+    const groupConsumers = async () =>
+      ((await redis.xinfo('CONSUMERS', keys.frames, 'workers')) as unknown[][]).map((r) =>
+        String(r[r.indexOf('name') + 1]),
+      );
+    const deadline = Date.now() + 30_000;
+    while ((await groupConsumers()).some((c) => !liveNames.has(c)) && Date.now() < deadline) {
+      await sleep(200);
+    }
+    const leftover = (await groupConsumers()).filter((c) => !liveNames.has(c));
+    assert.deepEqual(leftover, [], 'dead consumers were cleaned up');
     await stopAll(live);
     let duplicateSettles = 0;
     for (const w of live) {
