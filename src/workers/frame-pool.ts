@@ -13,6 +13,8 @@ export interface FramePoolOptions {
 
 export interface FramePool {
   run(frame: FrameInput, options: ProcessOptions): Promise<unknown>;
+  /** Tasks waiting for a thread, and the share of time threads were busy (0-1). */
+  load(): { queueSize: number; utilization: number };
   close(): Promise<void>;
 }
 
@@ -67,6 +69,9 @@ export function createFramePool(options: FramePoolOptions): FramePool {
         throw outcomeError(outcome);
       }
       return outcome.value;
+    },
+    load() {
+      return { queueSize: pool.queueSize, utilization: pool.utilization };
     },
     close() {
       return (closing ??= pool.close());

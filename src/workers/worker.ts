@@ -75,7 +75,16 @@ export async function createWorker(config: Readonly<Config>, deps: WorkerDeps): 
   const runFrame =
     pool === undefined
       ? (frame: FrameInput) => processor.process(frame, options)
-      : (frame: FrameInput) => pool.run(frame, options);
+      : async (frame: FrameInput) => {
+          try {
+            return await pool.run(frame, options);
+          } finally {
+            // Sampled as tasks finish: the gauges follow the load without a timer.
+            const load = pool.load();
+            deps.metrics.poolQueueSize.set(load.queueSize);
+            deps.metrics.poolUtilization.set(load.utilization);
+          }
+        };
 
   const stats = emptyStats();
   const inFlight = new InFlight();
