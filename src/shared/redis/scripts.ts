@@ -19,6 +19,12 @@ local function id_lt(a, b)
   local bm, bs = parse_id(b)
   return am < bm or (am == bm and as < bs)
 end
+local function field_of(list, name, from)
+  for i = from, #list - 1, 2 do
+    if list[i] == name then return list[i + 1] end
+  end
+  return nil
+end
 local function group_fields(g)
   local t = {}
   for i = 1, #g, 2 do t[g[i]] = g[i + 1] end
@@ -46,7 +52,11 @@ if type(added) == 'table' and added.err then
   if not string.find(added.err, 'equal or smaller', 1, true) then
     return redis.error_reply(added.err)
   end
-  if #redis.call('XRANGE', frames, id, id) > 0 or redis.call('HEXISTS', reids, id) == 1 then
+  -- A replay only if the stored entry is this frame (same seq): a fresh id given to an earlier
+  -- frame (below) can equal a later frame's explicit id, which must not be dropped as a duplicate.
+  local stored = redis.call('XRANGE', frames, id, id)
+  local same = #stored > 0 and field_of(stored[1][2], 'seq', 1) == field_of(ARGV, 'seq', 6)
+  if same or redis.call('HEXISTS', reids, id) == 1 then
     redis.call('HINCRBY', stats, 'duplicates', 1)
     return 0
   end
