@@ -106,17 +106,7 @@ describe('the framepipe CLI', () => {
   });
 
   it('runs the demo end to end on a private redis-server when none is configured', async () => {
-    const r = await runCli([
-      'demo',
-      '--frames',
-      '90',
-      '--fps',
-      '300',
-      '--width',
-      '320',
-      '--height',
-      '240',
-    ]);
+    const r = await runCli(['demo', '--frames', '12', '--fps', '30']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /private redis-server on 127\.0\.0\.1:\d+/);
     const summary = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as Record<
