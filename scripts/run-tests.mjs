@@ -41,6 +41,10 @@ const result = spawnSync(
     'tsx',
     '--test',
     `--test-concurrency=${concurrency}`,
+    // A hanging test fails after 5 minutes instead of stalling CI; a file whose tests are done
+    // exits even if a client left a handle open.
+    '--test-timeout=300000',
+    '--test-force-exit',
     '--test-reporter=spec',
     ...files,
   ],
