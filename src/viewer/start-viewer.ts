@@ -101,6 +101,9 @@ export async function startViewer(
       log.info({ command: parsed.data }, 'recording command queued from the viewer');
       return send(res, 202, 'application/json', JSON.stringify({ queued: parsed.data }));
     }
+    if (req.method === 'GET' && url.pathname.startsWith('/api/plates/')) {
+      return proxyPlateSearch(res, o.apiUrl, url);
+    }
     return send(res, 404, 'text/plain', 'not found\n');
   };
   const server = createServer((req, res) => {
@@ -130,6 +133,37 @@ export async function startViewer(
     })());
   runtime.onClose({ name: 'viewer', close });
   return { port, close };
+}
+
+/** Same-origin proxy to the query API, so the page needs no CORS and shares the viewer's auth. */
+async function proxyPlateSearch(
+  res: ServerResponse,
+  apiUrl: string | undefined,
+  url: URL,
+): Promise<void> {
+  if (apiUrl === undefined) {
+    const error = {
+      code: 'FRAMEPIPE_ERR_NOT_FOUND',
+      message: 'plate search needs viewer.apiUrl (framepipe api)',
+    };
+    return send(res, 503, 'application/json', JSON.stringify({ error }));
+  }
+  const plate = decodeURIComponent(url.pathname.slice('/api/plates/'.length));
+  const target = new URL(
+    `plates/${encodeURIComponent(plate)}`,
+    apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/`,
+  );
+  target.search = url.search;
+  try {
+    const upstream = await fetch(target, { signal: AbortSignal.timeout(5000) });
+    return send(res, upstream.status, 'application/json', await upstream.text());
+  } catch (err) {
+    const error = {
+      code: 'FRAMEPIPE_ERR_INTERNAL',
+      message: `query API unreachable: ${(err as Error).message}`,
+    };
+    return send(res, 502, 'application/json', JSON.stringify({ error }));
+  }
 }
 
 function send(res: ServerResponse, status: number, type: string, body: string): void {

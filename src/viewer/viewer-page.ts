@@ -17,9 +17,13 @@ main{display:flex;flex-wrap:wrap;gap:1em;padding:1em}
 .card h2{font-size:1em;margin:0 0 .4em}canvas{display:block;background:#000;max-width:100%}
 .plate{font:bold 1.3em ui-monospace,monospace;color:#7f7;min-height:1.4em}
 .nums{color:#bbb;font-size:.9em}#log{padding:0 1em;color:#aaa;font-size:.85em;white-space:pre-line}
+input{font:inherit;padding:.3em;border-radius:4px;border:1px solid #666;background:#222;color:#eee}
+#sightings{padding:0 1em;font-size:.9em}#sightings td{padding:0 .8em 0 0}
 </style></head><body>
 <header><h1>framepipe</h1><span id="conn">connecting…</span>
-<button id="rec" type="button">start recording</button><span id="recinfo"></span></header>
+<button id="rec" type="button">start recording</button><span id="recinfo"></span>
+<form id="search"><input id="plate" placeholder="search a plate" size="12" autocomplete="off"><button type="submit">search</button></form></header>
+<div id="sightings"></div>
 <main id="cards"></main><div id="log"></div>
 <script>
 "use strict";
@@ -113,6 +117,29 @@ events.onmessage = (m) => onEnvelope(JSON.parse(m.data));
 events.addEventListener("stats", (m) => {
   for (const st of JSON.parse(m.data).sources) { const s = card(st.source); s.stats = st; draw(s); }
 });
+// Plate history comes from the query API (framepipe api), proxied by this server.
+$("search").onsubmit = async (ev) => {
+  ev.preventDefault();
+  const plate = $("plate").value.trim();
+  if (!plate) return;
+  const out = $("sightings");
+  const res = await fetch("/api/plates/" + encodeURIComponent(plate), { headers: auth });
+  const body = await res.json().catch(() => ({}));
+  if (!res.ok) { out.textContent = (body.error && body.error.message) || ("search failed: " + res.status); return; }
+  const rows = body.items || [];
+  out.textContent = "";
+  const head = document.createElement("div");
+  head.textContent = rows.length ? rows.length + " sighting(s) of " + plate : "no sighting of " + plate;
+  out.append(head);
+  const table = document.createElement("table");
+  for (const r of rows) {
+    const tr = table.insertRow();
+    for (const v of [r.capturedAt || r.captured_at, r.source, r.plate, (r.confidence ?? "").toString().slice(0, 5)]) {
+      tr.insertCell().textContent = v ?? "";
+    }
+  }
+  out.append(table);
+};
 $("rec").onclick = async () => {
   const res = await fetch("/api/recording", {
     method: "POST", headers: { "content-type": "application/json", ...auth },

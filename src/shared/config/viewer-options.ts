@@ -23,6 +23,11 @@ export const ViewerOptionsSchema = z.strictObject({
     .regex(/^[A-Za-z0-9_.:-]+$/)
     .optional()
     .describe('pub/sub channel prefix the bridge publishes on (default: redis.prefix)'),
+  apiUrl: z
+    .string()
+    .url()
+    .optional()
+    .describe('base URL of `framepipe api`; the page searches plate history through it'),
   statsIntervalMs: z
     .number()
     .int()
