@@ -61,6 +61,13 @@ export class FrameHandler {
   }
 
   /** Ids XAUTOCLAIM/XCLAIM already removed from the PEL because their entries were trimmed. */
+  /** Logs and meters entries a script already acked and counted as dropped. */
+  reportGone(source: string, keys: SourceKeys, ids: readonly string[]): void {
+    if (ids.length > 0) {
+      this.#dropped(source, keys, ids.length, ids);
+    }
+  }
+
   async countGone(source: string, keys: SourceKeys, ids: readonly string[]): Promise<void> {
     if (ids.length === 0) {
       return;

@@ -5,7 +5,8 @@ import { sleep } from '../shared/shutdown.js';
 import type { FrameHandler } from './frame-handler.js';
 import type { InFlight } from './in-flight.js';
 import type { SourceRegistry, SourceStream } from './source-registry.js';
-import { parseAutoclaimReply, parseIdList, parsePendingDeliveries } from './stream-replies.js';
+import { heartbeatEntries } from '../shared/redis/scripts.js';
+import { parseAutoclaimReply, parsePendingDeliveries } from './stream-replies.js';
 import type { WorkerStats } from './worker-stats.js';
 
 export interface ReclaimerOptions {
@@ -127,29 +128,23 @@ export class Reclaimer {
     }
   }
 
-  /** XCLAIM ... 0 <ids> JUSTID resets idle time without counting a delivery. */
+  /** XCLAIM ... JUSTID (no delivery counted) of in-flight entries; trimmed ones are dropped. */
   async heartbeat(): Promise<void> {
     const { redis, group, consumer, inFlight } = this.#o;
     for (const [stream, ids] of inFlight.streams()) {
-      const kept = new Set(
-        parseIdList(await redis.xclaim(stream, group, consumer, 0, ...ids, 'JUSTID')),
-      );
-      const missing = ids.filter((id) => !kept.has(id) && inFlight.has(stream, id));
-      if (missing.length === 0) {
+      const s = this.#o.sources.byStream(stream);
+      if (s === undefined || ids.length === 0) {
         continue;
       }
-      // Gone from the PEL: settled already (fine) or trimmed, which Redis 7 XCLAIM deletes.
-      const pipeline = redis.pipeline();
-      missing.forEach((id) => pipeline.xrange(stream, id, id, 'COUNT', 1));
-      const replies = (await pipeline.exec()) ?? [];
-      const trimmed = missing.filter((_, i) => {
-        const r = replies[i];
-        return r !== undefined && r[0] === null && Array.isArray(r[1]) && r[1].length === 0;
+      const dropped = await heartbeatEntries(redis, {
+        framesKey: s.keys.frames,
+        statsKey: s.keys.stats,
+        errorsKey: s.keys.errors,
+        group,
+        consumer,
+        ids,
       });
-      const s = this.#o.sources.byStream(stream);
-      if (s !== undefined) {
-        await this.#o.handler.countGone(s.source, s.keys, trimmed);
-      }
+      this.#o.handler.reportGone(s.source, s.keys, dropped);
     }
   }
 }

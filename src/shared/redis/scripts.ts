@@ -137,6 +137,58 @@ redis.call('HINCRBY', stats, stat, 1)
 return 1
 `;
 
+/**
+ * KEYS: frames, stats, errors. ARGV: group, consumer, id... The worker's heartbeat for the
+ * entries it is processing: still pending and still in the stream -> XCLAIM JUSTID (resets the
+ * idle time, so peers leave a slow but live worker's frames alone); pending but trimmed away ->
+ * acked and counted as dropped_pending, once; no longer pending (settled meanwhile) -> nothing.
+ * One script, so a settle racing the heartbeat can never be counted as a drop too.
+ * Returns the ids counted as dropped.
+ */
+const HEARTBEAT = `
+local frames, stats, errors = KEYS[1], KEYS[2], KEYS[3]
+local group, consumer = ARGV[1], ARGV[2]
+local dropped = {}
+for i = 3, #ARGV do
+  local id = ARGV[i]
+  if #redis.call('XPENDING', frames, group, id, id, 1) > 0 then
+    if #redis.call('XRANGE', frames, id, id) == 0 then
+      redis.call('HDEL', errors, id)
+      redis.call('XACK', frames, group, id)
+      redis.call('HINCRBY', stats, 'dropped_pending', 1)
+      dropped[#dropped + 1] = id
+    else
+      redis.call('XCLAIM', frames, group, consumer, 0, id, 'JUSTID')
+    end
+  end
+end
+return dropped
+`;
+
+export interface HeartbeatArgs {
+  readonly framesKey: string;
+  readonly statsKey: string;
+  readonly errorsKey: string;
+  readonly group: string;
+  readonly consumer: string;
+  readonly ids: readonly string[];
+}
+
+/** Refreshes this consumer's in-flight entries; resolves with the ids counted as dropped. */
+export async function heartbeatEntries(on: RedisClient, a: HeartbeatArgs): Promise<string[]> {
+  const fn = (on as unknown as { fpHeartbeat: ScriptFn }).fpHeartbeat;
+  const reply = await (fn.call(
+    on,
+    a.framesKey,
+    a.statsKey,
+    a.errorsKey,
+    a.group,
+    a.consumer,
+    ...a.ids,
+  ) as Promise<unknown>);
+  return Array.isArray(reply) ? reply.map(String) : [];
+}
+
 export type SettleStat = 'processed' | 'dead_lettered' | 'dropped_pending';
 
 export interface PublishFrameArgs {
@@ -172,6 +224,7 @@ export function defineScripts(client: RedisClient): void {
   }
   client.defineCommand('fpPublishFrame', { numberOfKeys: 3, lua: PUBLISH_FRAME });
   client.defineCommand('fpSettleEntry', { numberOfKeys: 4, lua: SETTLE_ENTRY });
+  client.defineCommand('fpHeartbeat', { numberOfKeys: 3, lua: HEARTBEAT });
 }
 
 /** `p:{src}:frames` -> `p:{src}:reids` (same hash slot). */
