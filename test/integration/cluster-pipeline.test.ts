@@ -123,33 +123,51 @@ describe('on a 3-master, 3-replica Redis Cluster', () => {
         assert.ok(new Set(status.map((s) => s.shard)).size >= 2, 'sources on different shards');
         assert.match(formatStatus(status), /^SHARD\s+SOURCE/);
 
-        // Kill one master; its replica takes over (asynchronous replication: see docs/scaling.md).
+        // Kill one master while 8 producers write; its replica takes over. Writes the old master
+        // acknowledged but had not replicated are lost (asynchronous replication: docs/scaling.md).
         const [victim] = await cluster.masters();
-        await cluster.killNode(victim!);
-        await cluster.waitHealthy(30_000);
-        await Promise.all(
+        const writing = Promise.all(
           SOURCES.map((s) =>
-            produce(config, s, 20).catch((e: unknown) => {
-              console.log('PRODUCE FAIL', s, e);
-              throw e;
-            }),
+            produce({ ...config, producer: { ...config.producer, fps: 100 } }, s, 60),
           ),
         );
-        const after = await waitFor(
-          () => resultCounts(client, prefix),
-          (c) => c.every((n) => n >= 60),
-          60_000,
-          'results after failover',
+        await new Promise((r) => setTimeout(r, 200));
+        await cluster.killNode(victim!);
+        await cluster.waitHealthy(30_000);
+        const told = await writing;
+        // Each shard's counters and streams change together (a script replicates as one unit),
+        // so on the surviving nodes every source balances once the workers catch up.
+        const counters = () =>
+          Promise.all(
+            SOURCES.map((s) => client.hgetall(sourceKeys(prefix, s).stats).catch(() => ({}))),
+          );
+        const settled = (c: Record<string, string>) =>
+          Number(c.produced ?? 0) > 0 &&
+          Number(c.produced) === Number(c.processed ?? 0) + Number(c.dead_lettered ?? 0);
+        const final = await waitFor(
+          counters,
+          (all) => all.every(settled),
+          90_000,
+          'balanced counters',
         );
-        assert.ok(after.every((n) => n >= 60));
-        for (const s of SOURCES) {
+        let lost = 0;
+        for (const [i, s] of SOURCES.entries()) {
           const results = await client.xrange(sourceKeys(prefix, s).results, '-', '+');
           const frames = results.map(([, f]) => f[f.indexOf('frame') + 1]);
           assert.equal(new Set(frames).size, frames.length, `one result per frame of ${s}`);
+          assert.equal(Number(final[i]!.processed), results.length, `${s}: processed = results`);
+          // A frame the producer was told is stored but the new master never got: the shard's
+          // counter lost it too, so compare with what the producer itself counted.
+          lost += 40 + told[i]!.produced - Number(final[i]!.produced);
         }
+        // Reported, not asserted: it depends on what was in flight when the master died.
+        console.log(
+          `# cluster failover under load: ${lost} of ${SOURCES.length * 100} acknowledged frames lost`,
+        );
       } finally {
         await w1.stop();
         await w2.stop();
+        await closeRedis(statusRedis);
       }
     },
   );
