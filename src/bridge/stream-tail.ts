@@ -1,3 +1,4 @@
+import { StreamReader } from '../shared/redis/read-streams.js';
 import type { RedisClient } from '../shared/redis/create-redis.js';
 import type { StreamKind } from './entry-envelopes.js';
 
@@ -46,12 +47,14 @@ export async function startIdNow(redis: RedisClient): Promise<string> {
 
 export class StreamTail {
   readonly #o: StreamTailOptions;
+  readonly #reader: StreamReader;
   readonly #streams = new Map<string, TailedStream>();
   readonly #ids = new Map<string, string>();
   #startId: string | undefined;
   #stored: Record<string, string> | undefined;
 
   constructor(options: StreamTailOptions) {
+    this.#reader = new StreamReader(options.blockingRedis);
     this.#o = options;
   }
 
@@ -93,18 +96,13 @@ export class StreamTail {
       return [];
     }
     const ids = keys.map((k) => this.#ids.get(k)!);
-    const reply = (await this.#o.blockingRedis.callBuffer(
-      'XREAD',
-      'COUNT',
-      this.#o.readCount,
-      'BLOCK',
-      this.#o.blockMs,
-      'STREAMS',
-      ...keys,
-      ...ids,
-    )) as [Buffer, [Buffer, Buffer[] | null][]][] | null;
+    const reply = (await this.#reader.read({
+      count: this.#o.readCount,
+      blockMs: this.#o.blockMs,
+      streams: keys.map((key, i) => ({ key, id: ids[i]! })),
+    })) as [Buffer, [Buffer, Buffer[] | null][]][];
     const batches: StreamBatch[] = [];
-    for (const [keyBuf, rows] of reply ?? []) {
+    for (const [keyBuf, rows] of reply) {
       const stream = this.#streams.get(keyBuf.toString());
       if (stream === undefined) {
         continue;

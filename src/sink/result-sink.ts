@@ -1,3 +1,4 @@
+import { StreamReader } from '../shared/redis/read-streams.js';
 import type { PgPool } from '../db/create-pg.js';
 import type { Logger } from '../shared/logger.js';
 import type { RedisClient } from '../shared/redis/create-redis.js';
@@ -48,6 +49,7 @@ export function retryDelayMs(failures: number, random: () => number = Math.rando
 export class ResultSink {
   readonly #o: ResultSinkOptions;
   readonly #log: Logger;
+  readonly #reader: StreamReader;
   readonly #settle: SettleDeps;
   readonly #resumed = new Set<string>();
   #refreshedAt = Number.NEGATIVE_INFINITY;
@@ -65,6 +67,7 @@ export class ResultSink {
   constructor(options: ResultSinkOptions) {
     this.#o = options;
     this.#log = options.logger.child({ module: 'result-sink', consumer: options.consumer });
+    this.#reader = new StreamReader(options.blockingRedis);
     this.#settle = { ...options, logger: this.#log };
   }
 
@@ -115,12 +118,13 @@ export class ResultSink {
       await sleep(this.#o.blockMs, signal);
       return;
     }
-    const reply = await this.#o.blockingRedis.callBuffer('XREADGROUP', [
-      ...['GROUP', this.#o.group, this.#o.consumer, 'COUNT', this.#o.batchSize],
-      ...['BLOCK', this.#o.blockMs, 'STREAMS'],
-      ...streams.map((s) => s.keys.results),
-      ...streams.map(() => '>'),
-    ]);
+    const reply = await this.#reader.read({
+      group: { name: this.#o.group, consumer: this.#o.consumer },
+      count: this.#o.batchSize,
+      blockMs: this.#o.blockMs,
+      signal,
+      streams: streams.map((s) => ({ key: s.keys.results, id: '>' })),
+    });
     const batches = parseReadReply(reply).flatMap((b) => {
       const source = this.#o.sources.byStream(b.key);
       return source === undefined ? [] : [{ source, entries: b.entries }];

@@ -5,7 +5,11 @@ import { assertSchemaCurrent, migrate } from '../db/migrate.js';
 import { ResultSink, type SinkStats } from './result-sink.js';
 import { ResultSources } from './result-sources.js';
 import { createSinkMetrics } from './sink-metrics.js';
-import { parseOptions, SinkOptionsSchema, type SinkOptionsInput } from '../shared/config/sink-options.js';
+import {
+  parseOptions,
+  SinkOptionsSchema,
+  type SinkOptionsInput,
+} from '../shared/config/sink-options.js';
 
 /**
  * Composition root of `framepipe sink`: results streams → PostgreSQL. Resolves with the stats

@@ -84,15 +84,17 @@ export async function settleResults(
   const stopTimer = deps.metrics.batchSeconds.startTimer();
   const rows = plans.flatMap((p) => p.rows);
   const written = await writeBatch(deps.pg, rows);
-  const pipeline = deps.redis.pipeline();
-  for (const p of plans) {
-    pipeline.xack(p.s.keys.results, deps.group, ...p.ids);
-    if (p.latest !== undefined) {
-      setLatest(pipeline, deps.prefix, p.latest);
-    }
-  }
-  const replies = (await pipeline.exec()) ?? [];
-  const failed = replies.find(([err]) => err !== null);
+  // One pipeline per source: its keys share a hash slot, which Redis Cluster requires.
+  const replies = await Promise.all(
+    plans.map((p) => {
+      const pipeline = deps.redis.pipeline().xack(p.s.keys.results, deps.group, ...p.ids);
+      if (p.latest !== undefined) {
+        setLatest(pipeline, deps.prefix, p.latest);
+      }
+      return pipeline.exec();
+    }),
+  );
+  const failed = replies.flatMap((r) => r ?? []).find(([err]) => err !== null);
   if (failed !== undefined) {
     throw failed[0] ?? new Error('pipeline failed');
   }

@@ -1,21 +1,12 @@
 import type { Logger } from '../shared/logger.js';
 import type { RedisClient } from '../shared/redis/create-redis.js';
+import { StreamReader } from '../shared/redis/read-streams.js';
 import { sleep } from '../shared/shutdown.js';
 import { readCountFor } from './delivery-policy.js';
 import type { FrameHandler } from './frame-handler.js';
 import type { InFlight } from './in-flight.js';
 import type { SourceRegistry, SourceStream } from './source-registry.js';
 import { parsePendingDeliveries, parseReadReply, type RawEntry } from './stream-replies.js';
-
-/** Cluster polling: 5 ms after the first empty round, doubling, at most blockMs / 10. */
-export function nextIdleSleepMs(previousMs: number, blockMs: number): number {
-  const ceiling = Math.max(5, Math.floor(blockMs / 10));
-  return Math.min(ceiling, previousMs === 0 ? 5 : previousMs * 2);
-}
-
-function isCluster(client: RedisClient): boolean {
-  return (client as { isCluster?: boolean }).isCluster === true;
-}
 
 export interface StreamConsumerOptions {
   /** Dedicated connection: a blocked XREADGROUP holds it. */
@@ -42,11 +33,12 @@ export class StreamConsumer {
   readonly #o: StreamConsumerOptions;
   readonly #log: Logger;
   readonly #resumed = new Set<string>();
-  #idleMs = 0;
+  readonly #reader: StreamReader;
 
   constructor(options: StreamConsumerOptions) {
     this.#o = options;
     this.#log = options.logger.child({ module: 'stream-consumer', consumer: options.consumer });
+    this.#reader = new StreamReader(options.blockingRedis);
   }
 
   async run(signal: AbortSignal): Promise<void> {
@@ -86,54 +78,18 @@ export class StreamConsumer {
     }
   }
 
-  /**
-   * New entries for every stream. Standalone and Sentinel: one XREADGROUP BLOCK over all
-   * streams. Cluster: a multi-key XREADGROUP must stay in one hash slot and each source has its
-   * own, so every stream is read on its own, without BLOCK (blocked reads would queue behind
-   * each other on a node's connection), all in parallel, with an adaptive idle sleep.
-   */
+  /** New entries of every stream: one blocking read, or per-source polls on Cluster. */
   async #readNew(streams: readonly SourceStream[], count: number, signal: AbortSignal) {
-    const { blockingRedis, group, consumer, blockMs } = this.#o;
-    if (!isCluster(blockingRedis)) {
-      return parseReadReply(
-        await blockingRedis.callBuffer('XREADGROUP', [
-          'GROUP',
-          group,
-          consumer,
-          'COUNT',
-          count,
-          'BLOCK',
-          blockMs,
-          'STREAMS',
-          ...streams.map((s) => s.keys.frames),
-          ...streams.map(() => '>'),
-        ]),
-      );
-    }
-    const replies = await Promise.all(
-      streams.map(async (s) =>
-        parseReadReply(
-          await blockingRedis.callBuffer('XREADGROUP', [
-            'GROUP',
-            group,
-            consumer,
-            'COUNT',
-            count,
-            'STREAMS',
-            s.keys.frames,
-            '>',
-          ]),
-        ),
-      ),
+    const { group, consumer, blockMs } = this.#o;
+    return parseReadReply(
+      await this.#reader.read({
+        group: { name: group, consumer },
+        count,
+        blockMs,
+        signal,
+        streams: streams.map((s) => ({ key: s.keys.frames, id: '>' })),
+      }),
     );
-    const batches = replies.flat();
-    if (batches.some((b) => b.entries.length > 0)) {
-      this.#idleMs = 0;
-    } else {
-      this.#idleMs = nextIdleSleepMs(this.#idleMs, blockMs);
-      await sleep(this.#idleMs, signal);
-    }
-    return batches;
   }
 
   /** Pages through entries delivered to this consumer name before and never acked. */

@@ -139,7 +139,7 @@ describe('on a 3-master, 3-replica Redis Cluster', () => {
         // so on the surviving nodes every source balances once the workers catch up.
         const counters = () =>
           Promise.all(
-            SOURCES.map((s) => client.hgetall(sourceKeys(prefix, s).stats).catch(() => ({}))),
+            SOURCES.map((s) => client.hgetall(sourceKeys(prefix, s).stats).catch((): Record<string, string> => ({}))),
           );
         const settled = (c: Record<string, string>) =>
           Number(c.produced ?? 0) > 0 &&
