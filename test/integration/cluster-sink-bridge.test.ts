@@ -81,7 +81,10 @@ describe('the sink and the bridge on a Redis Cluster', () => {
         const total = SOURCES.length * PER_SOURCE;
         await waitFor(
           async () =>
-            Number((await pool.query('SELECT count(*) AS n FROM plate_reads')).rows[0]?.n ?? 0),
+            Number(
+              (await pool.query<{ n: string }>('SELECT count(*) AS n FROM plate_reads')).rows[0]
+                ?.n ?? 0,
+            ),
           (n) => n === total,
           60_000,
           'a row per result',
