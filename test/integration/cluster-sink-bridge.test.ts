@@ -90,7 +90,7 @@ describe('the sink and the bridge on a Redis Cluster', () => {
           'a row per result',
         );
         await waitFor(
-          async () => seen.length,
+          () => Promise.resolve(seen.length),
           (n) => n >= total,
           60_000,
           'an envelope per result',
