@@ -1,0 +1,53 @@
+import { flagsToLayer } from '../app/flags-to-config.js';
+import { loadConfig, mergeDeep, type ConfigLayer } from '../shared/config/load-config.js';
+import { defaultConfig, type Config } from '../shared/config/schema.js';
+
+/** Commander's parsed options of a command. */
+export interface CommonOpts extends Record<string, unknown> {
+  config?: string;
+}
+
+/** What commands get from the entry point (src/cli.ts): config loading and the stop signal. */
+export interface CliContext {
+  /** defaults < --config file < env < `extra` (command defaults) < flags. */
+  configFrom(opts: CommonOpts, extra?: ConfigLayer): Promise<Readonly<Config>>;
+  /** True when the user pointed at a Redis: a flag, an env variable or the config file. */
+  redisConfigured(opts: CommonOpts): Promise<boolean>;
+  /** Aborted by the first SIGINT/SIGTERM. */
+  signal(): AbortSignal;
+}
+
+export function createCliContext(env: NodeJS.ProcessEnv, signal: () => AbortSignal): CliContext {
+  return {
+    configFrom: (opts, extra = {}) =>
+      loadConfig({ file: opts.config, env, flags: mergeDeep(extra, flagsToLayer(opts)) }),
+    async redisConfigured(opts) {
+      if (
+        opts.redisUrl !== undefined ||
+        opts.redisHost !== undefined ||
+        opts.redisPort !== undefined
+      ) {
+        return true;
+      }
+      if (
+        Object.keys(env).some(
+          (k) => k === 'REDIS_URL' || /^FRAMEPIPE_REDIS_(URL|HOST|PORT|MODE)$/.test(k),
+        )
+      ) {
+        return true;
+      }
+      if (opts.config === undefined) {
+        return false;
+      }
+      const fileOnly = (await loadConfig({ file: opts.config })).redis;
+      const d = defaultConfig().redis;
+      return (
+        fileOnly.host !== d.host ||
+        fileOnly.port !== d.port ||
+        fileOnly.url !== undefined ||
+        fileOnly.mode !== d.mode
+      );
+    },
+    signal,
+  };
+}
