@@ -36,7 +36,8 @@ export const QUICK: PlanSettings = {
   distinct: 32,
   frames: {
     noop: { '640x480': 1500, '1280x720': 800 },
-    stats: { '640x480': 240, '1280x720': 120 },
+    // stats costs ~7 ms of CPU a frame: enough frames for a few seconds of steady state.
+    stats: { '640x480': 960, '1280x720': 480 },
   },
   bullmqConcurrency: [8, 32],
   bullmqAddBulk: 50,
@@ -63,7 +64,7 @@ export const FULL: PlanSettings = {
   distinct: 64,
   frames: {
     noop: { '640x480': 4000, '1280x720': 2000 },
-    stats: { '640x480': 600, '1280x720': 240 },
+    stats: { '640x480': 2400, '1280x720': 960 },
   },
   bullmqConcurrency: [8, 16, 32, 64],
   enqueueFrames: 5000,
