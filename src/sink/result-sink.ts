@@ -3,7 +3,7 @@ import type { PgPool } from '../db/create-pg.js';
 import type { Logger } from '../shared/logger.js';
 import type { RedisClient } from '../shared/redis/create-redis.js';
 import { sleep } from '../shared/shutdown.js';
-import { parseAutoclaimReply, parseReadReply } from '../workers/stream-replies.js';
+import { parseAutoclaimReply, parseReadReply } from '../shared/redis/stream-replies.js';
 import type { ResultSource, ResultSources } from './result-sources.js';
 import { settleResults, type SettleDeps, type SettleReport } from './settle-results.js';
 import type { SinkMetrics } from './sink-metrics.js';

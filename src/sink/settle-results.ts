@@ -2,7 +2,7 @@ import type { PgPool } from '../db/create-pg.js';
 import type { Logger } from '../shared/logger.js';
 import type { RedisClient } from '../shared/redis/create-redis.js';
 import { decodeResultEntry } from '../shared/stream-entries.js';
-import type { RawEntry } from '../workers/stream-replies.js';
+import type { RawEntry } from '../shared/redis/stream-replies.js';
 import { setLatest, type LatestResult } from './latest-cache.js';
 import type { ResultSource } from './result-sources.js';
 import type { SinkMetrics } from './sink-metrics.js';

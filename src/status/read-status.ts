@@ -1,5 +1,6 @@
 import type { RedisClient } from '../shared/redis/create-redis.js';
 import { sourceKeys, sourcesKey } from '../shared/redis/keys.js';
+import { isCluster } from '../shared/redis/read-streams.js';
 import { pairsToObject, readBacklog, readGroups } from '../shared/redis/stream-info.js';
 
 export interface ConsumerStatus {
@@ -83,10 +84,10 @@ async function shardOf(
   redis: RedisClient,
   key: string,
 ): Promise<{ shard?: string; slot?: number }> {
-  const cluster = redis as { isCluster?: boolean; slots?: string[][] };
-  if (cluster.isCluster !== true) {
+  if (!isCluster(redis)) {
     return {};
   }
+  const cluster = redis as { slots?: string[][] };
   const slot = Number(await redis.call('CLUSTER', 'KEYSLOT', key));
   const master = cluster.slots?.[slot]?.[0];
   return master === undefined ? { slot } : { slot, shard: master };

@@ -6,7 +6,7 @@ import type { FrameHandler } from './frame-handler.js';
 import type { InFlight } from './in-flight.js';
 import type { SourceRegistry, SourceStream } from './source-registry.js';
 import { heartbeatEntries } from '../shared/redis/scripts.js';
-import { parseAutoclaimReply, parsePendingDeliveries } from './stream-replies.js';
+import { parseAutoclaimReply, parsePendingDeliveries } from '../shared/redis/stream-replies.js';
 import type { WorkerStats } from './worker-stats.js';
 
 export interface ReclaimerOptions {

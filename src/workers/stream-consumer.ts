@@ -6,7 +6,11 @@ import { readCountFor } from './delivery-policy.js';
 import type { FrameHandler } from './frame-handler.js';
 import type { InFlight } from './in-flight.js';
 import type { SourceRegistry, SourceStream } from './source-registry.js';
-import { parsePendingDeliveries, parseReadReply, type RawEntry } from './stream-replies.js';
+import {
+  parsePendingDeliveries,
+  parseReadReply,
+  type RawEntry,
+} from '../shared/redis/stream-replies.js';
 
 export interface StreamConsumerOptions {
   /** Dedicated connection: a blocked XREADGROUP holds it. */

@@ -117,6 +117,9 @@ describe('README', () => {
   it('holds the config table generated from the schema (npm run docs:config)', async () => {
     const { readFile } = await import('node:fs/promises');
     const readme = await readFile(new URL('../../../README.md', import.meta.url), 'utf8');
-    assert.ok(readme.includes(configMarkdownTable()), 'README config table is stale: run npm run docs:config');
+    assert.ok(
+      readme.includes(configMarkdownTable()),
+      'README config table is stale: run npm run docs:config',
+    );
   });
 });

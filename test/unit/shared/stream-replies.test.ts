@@ -5,7 +5,7 @@ import {
   parseIdList,
   parsePendingDeliveries,
   parseReadReply,
-} from '../../../src/workers/stream-replies.js';
+} from '../../../src/shared/redis/stream-replies.js';
 
 const b = (s: string) => Buffer.from(s);
 
