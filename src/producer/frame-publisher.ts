@@ -1,14 +1,16 @@
 import type { RedisClient } from '../shared/redis/create-redis.js';
 import { reconnectDelayMs } from '../shared/redis/create-redis.js';
-import { publishFrame } from '../shared/redis/scripts.js';
+import { publishBatch, type BatchReply } from '../shared/redis/publish-batch.js';
+import { publishFrame, trimSlack } from '../shared/redis/scripts.js';
 import { isOomError, trimAcked } from '../shared/redis/trim-acked.js';
 import type { SourceKeys } from '../shared/redis/keys.js';
-import { encodeFrameFields } from '../shared/stream-entries.js';
+import { encodeFrameFields, type FieldValue } from '../shared/stream-entries.js';
 import type { Logger } from '../shared/logger.js';
 import { sleep } from '../shared/shutdown.js';
 import type { Policy } from './backpressure.js';
 import { formatEntryId } from './entry-id.js';
 import type { PendingFrame } from './frame-buffer.js';
+import { RetentionWindow } from './retention.js';
 
 export type PublishOutcome = 'added' | 'duplicate' | Error;
 
@@ -48,52 +50,87 @@ export interface BatchReport {
 }
 
 /**
- * Writes batches of frames in one pipeline of publishFrame calls (XADD with explicit ids).
+ * Writes batches of frames as one MULTI of XADDs with explicit ids (publishBatch).
  * A failed frame is retried with the same id after a jittered backoff, so a write that did
  * land before the failure is refused as a duplicate instead of being stored twice.
  */
 export class FramePublisher {
   readonly #o: FramePublisherOptions;
   readonly #log: Logger;
+  readonly #retention: RetentionWindow;
 
   constructor(options: FramePublisherOptions) {
     this.#o = options;
+    this.#retention = new RetentionWindow(options.maxLen, trimSlack(options.maxLen));
     this.#log = options.logger.child({ module: 'frame-publisher' });
   }
 
-  /** One attempt: an outcome per frame, in order. */
+  /**
+   * One attempt: an outcome per frame, in order. The batch goes out as plain XADDs in one
+   * MULTI (publishBatch); a frame refused as "equal or smaller" takes the publishFrame script,
+   * which tells a replay (duplicate) from an id another writer overtook (stored anew).
+   */
   async publishOnce(frames: readonly PendingFrame[]): Promise<PublishOutcome[]> {
-    const pipeline = this.#o.redis.pipeline();
-    for (const f of frames) {
-      void publishFrame(pipeline, {
+    const trimTo = this.#retention.trimPoint();
+    let reply: BatchReply;
+    try {
+      reply = await publishBatch(this.#o.redis, {
+        framesKey: this.#o.keys.frames,
+        statsKey: this.#o.keys.stats,
+        policy: this.#o.policy,
+        trimTo,
+        entries: frames.map((f) => ({ id: formatEntryId(f.id), fields: this.#fields(f) })),
+      });
+    } catch (err) {
+      const e = err instanceof Error ? err : new Error(String(err));
+      return frames.map(() => e);
+    }
+    if (trimTo !== undefined && !reply.outcomes.every((o) => o instanceof Error)) {
+      this.#retention.trimmed();
+    }
+    const outcomes: PublishOutcome[] = [];
+    for (const [i, o] of reply.outcomes.entries()) {
+      const f = frames[i]!;
+      if (o === 'added') {
+        this.#retention.add(f.id);
+        outcomes.push('added');
+      } else if (o === 'conflict') {
+        outcomes.push(await this.#resolveConflict(f));
+      } else {
+        outcomes.push(o);
+      }
+    }
+    return outcomes;
+  }
+
+  async #resolveConflict(f: PendingFrame): Promise<PublishOutcome> {
+    try {
+      const reply = await publishFrame(this.#o.redis, {
         framesKey: this.#o.keys.frames,
         statsKey: this.#o.keys.stats,
         group: this.#o.group,
         id: formatEntryId(f.id),
         policy: this.#o.policy,
         maxLen: this.#o.maxLen,
-        fields: encodeFrameFields({
-          source: this.#o.source,
-          seq: f.seq,
-          captureUs: f.captureUs,
-          width: f.width,
-          height: f.height,
-          format: 'jpeg',
-          data: f.data,
-          ...(f.meta === undefined ? {} : { meta: f.meta }),
-        }),
-      }); // queued on the pipeline: the reply is read from exec()
-    }
-    try {
-      const replies = (await pipeline.exec()) ?? [];
-      return frames.map((_, i) => {
-        const r = replies[i];
-        return r === undefined ? new Error('no reply') : publishOutcome(r[0], r[1]);
+        fields: this.#fields(f),
       });
+      return publishOutcome(null, reply);
     } catch (err) {
-      const e = err instanceof Error ? err : new Error(String(err));
-      return frames.map(() => e);
+      return err instanceof Error ? err : new Error(String(err));
     }
+  }
+
+  #fields(f: PendingFrame): FieldValue[] {
+    return encodeFrameFields({
+      source: this.#o.source,
+      seq: f.seq,
+      captureUs: f.captureUs,
+      width: f.width,
+      height: f.height,
+      format: 'jpeg',
+      data: f.data,
+      ...(f.meta === undefined ? {} : { meta: f.meta }),
+    });
   }
 
   /** Retries the frames that failed until all are confirmed or the signal aborts. */

@@ -1,4 +1,5 @@
 import type { RedisClient } from '../shared/redis/create-redis.js';
+import { PUBLISH_MARK_FIELD } from '../shared/redis/publish-batch.js';
 import { sourceKeys, sourcesKey } from '../shared/redis/keys.js';
 import { isCluster } from '../shared/redis/read-streams.js';
 import { pairsToObject, readBacklog, readGroups } from '../shared/redis/stream-info.js';
@@ -75,7 +76,11 @@ export async function readSourceStatus(
     results,
     dlq,
     groups,
-    counters: Object.fromEntries(Object.entries(counters).map(([k, v]) => [k, Number(v)])),
+    counters: Object.fromEntries(
+      Object.entries(counters)
+        .filter(([k]) => k !== PUBLISH_MARK_FIELD) // bookkeeping of the publish path, not a count
+        .map(([k, v]) => [k, Number(v)]),
+    ),
   };
 }
 
