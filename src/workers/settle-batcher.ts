@@ -1,5 +1,6 @@
 import type { RedisClient } from '../shared/redis/create-redis.js';
 import { settleEntry, type SettleEntryArgs } from '../shared/redis/scripts.js';
+import { defineSettleResults, settleResults } from '../shared/redis/settle-batch.js';
 
 export interface SettleBatcherOptions {
   /** Flush at once when this many settles are queued. */
@@ -8,7 +9,7 @@ export interface SettleBatcherOptions {
   readonly flushDelayMs: number;
 }
 
-interface Queued {
+export interface Queued {
   readonly args: SettleEntryArgs;
   resolve(acked: boolean): void;
   reject(err: unknown): void;
@@ -20,7 +21,7 @@ export function shouldFlushNow(queued: number, maxBatch: number): boolean {
 
 /**
  * Groups settles into batches: one pipeline (one round trip) per source and flush, instead of
- * one per frame. One pipeline per source because a source's keys share one Cluster slot.
+ * one per frame, and one script call for all of a source's results in it. One pipeline per source because a source's keys share one Cluster slot.
  */
 export function groupBySlot(batch: readonly Queued[]): Queued[][] {
   const groups = new Map<string, Queued[]>();
@@ -45,6 +46,7 @@ export class SettleBatcher {
   constructor(redis: RedisClient, options: SettleBatcherOptions) {
     this.#redis = redis;
     this.#options = options;
+    defineSettleResults(redis);
   }
 
   /** Resolves true when this settle acked the entry, false when it was no longer pending. */
@@ -78,7 +80,20 @@ export class SettleBatcher {
 
   async #send(group: readonly Queued[]): Promise<void> {
     const pipeline = this.#redis.pipeline();
-    for (const q of group) {
+    const { results, others } = splitResults(group);
+    if (results.length > 0) {
+      const a = results[0]!.args;
+      void settleResults(pipeline, {
+        framesKey: a.framesKey,
+        resultsKey: a.targetKey,
+        statsKey: a.statsKey,
+        errorsKey: a.errorsKey,
+        group: a.group,
+        maxLen: a.maxLen,
+        entries: results.map((q) => ({ id: q.args.id, fields: q.args.fields })),
+      }); // queued: replies come from exec()
+    }
+    for (const q of others) {
       void settleEntry(pipeline, q.args);
     }
     let replies: [Error | null, unknown][] | null;
@@ -88,13 +103,50 @@ export class SettleBatcher {
       group.forEach((q) => q.reject(err));
       return;
     }
-    group.forEach((q, i) => {
-      const [err, value] = replies?.[i] ?? [new Error('pipeline returned no reply'), null];
+    const reply = (i: number): [Error | null, unknown] =>
+      replies?.[i] ?? [new Error('pipeline returned no reply'), null];
+    let next = 0;
+    if (results.length > 0) {
+      const [err, value] = reply(next++);
+      results.forEach((q, i) => {
+        if (err !== null) {
+          q.reject(err);
+        } else {
+          q.resolve(Number((value as unknown[])[i]) === 1);
+        }
+      });
+    }
+    for (const q of others) {
+      const [err, value] = reply(next++);
       if (err !== null) {
         q.reject(err);
       } else {
         q.resolve(Number(value) === 1);
       }
-    });
+    }
   }
+}
+
+/**
+ * Pure: results (processed, nothing to copy) of one source share one settleResults call when
+ * they go to the same stream with the same MAXLEN; dead letters and drops keep settleEntry.
+ */
+export function splitResults(group: readonly Queued[]): { results: Queued[]; others: Queued[] } {
+  const results: Queued[] = [];
+  const others: Queued[] = [];
+  const first = group.find((q) => isPlainResult(q.args))?.args;
+  for (const q of group) {
+    const same =
+      first !== undefined &&
+      isPlainResult(q.args) &&
+      q.args.targetKey === first.targetKey &&
+      q.args.maxLen === first.maxLen &&
+      q.args.group === first.group;
+    (same ? results : others).push(q);
+  }
+  return { results, others };
+}
+
+function isPlainResult(a: SettleEntryArgs): boolean {
+  return a.stat === 'processed' && !a.copyOriginal && a.fields.length > 0;
 }

@@ -4,24 +4,48 @@ import type { RedisClient } from '../../../src/shared/redis/create-redis.js';
 import type { SettleEntryArgs } from '../../../src/shared/redis/scripts.js';
 import { SettleBatcher, shouldFlushNow } from '../../../src/workers/settle-batcher.js';
 
-/** A client whose pipelines record fpSettleEntry calls and answer with `reply(id)`. */
+/**
+ * A client whose pipelines record the ids of each call (fpSettleResults: many, fpSettleEntry:
+ * one) and answer with `reply(id)`; a results call fails as a whole if one of its ids fails.
+ */
 function fakeRedis(reply: (id: string) => [Error | null, unknown] = () => [null, 1]) {
   const pipelines: string[][] = [];
+  const calls: string[][] = [];
   const client = {
+    defineCommand() {},
     pipeline() {
       const ids: string[] = [];
+      const answers: (() => [Error | null, unknown])[] = [];
       pipelines.push(ids);
       return {
-        // Same argument order as settleEntry(): 4 keys, then group, id, ...
-        fpSettleEntry(...args: unknown[]) {
-          ids.push(String(args[5]));
+        // settleResults(): 4 keys, group, maxLen, then id, field count, fields... per entry.
+        fpSettleResults(...args: unknown[]) {
+          const batch: string[] = [];
+          for (let i = 6; i < args.length; i += 2 + Number(args[i + 1])) {
+            batch.push(String(args[i]));
+          }
+          ids.push(...batch);
+          calls.push(batch);
+          answers.push(() => {
+            const each = batch.map(reply);
+            const failed = each.find(([err]) => err !== null);
+            return failed ?? [null, each.map(([, v]) => v)];
+          });
           return this;
         },
-        exec: () => Promise.resolve(ids.map(reply)),
+        // settleEntry(): 4 keys, then group, id, ...
+        fpSettleEntry(...args: unknown[]) {
+          const id = String(args[5]);
+          ids.push(id);
+          calls.push([id]);
+          answers.push(() => reply(id));
+          return this;
+        },
+        exec: () => Promise.resolve(answers.map((a) => a())),
       };
     },
   };
-  return { client: client as unknown as RedisClient, pipelines };
+  return { client: client as unknown as RedisClient, pipelines, calls };
 }
 
 function args(id: string, source = 'cam1'): SettleEntryArgs {
@@ -73,17 +97,51 @@ describe('settle batching', () => {
     assert.deepEqual(pipelines, [['1-0', '3-0'], ['2-0']]);
   });
 
-  it('reports per entry whether this call acked it, and rejects only the failed one', async () => {
+  it("sends a source's results in one script call and dead letters and drops on their own", async () => {
+    const { client, calls } = fakeRedis();
+    const batcher = new SettleBatcher(client, { maxBatch: 100, flushDelayMs: 5 });
+    const deadLetter: SettleEntryArgs = {
+      ...args('2-0'),
+      targetKey: 'p:{cam1}:dlq',
+      stat: 'dead_lettered',
+      copyOriginal: true,
+    };
+    await Promise.all([
+      batcher.settle(args('1-0')),
+      batcher.settle(deadLetter),
+      batcher.settle(args('3-0')),
+    ]);
+    assert.deepEqual(calls, [['1-0', '3-0'], ['2-0']]);
+  });
+
+  it('reports per entry whether this call acked it, and rejects only the failed call', async () => {
     const { client } = fakeRedis((id) =>
       id === '2-0' ? [null, 0] : id === '3-0' ? [new Error('OOM'), null] : [null, 1],
     );
     const batcher = new SettleBatcher(client, { maxBatch: 100, flushDelayMs: 5 });
-    const [a, b, c] = await Promise.allSettled(
-      ['1-0', '2-0', '3-0'].map((id) => batcher.settle(args(id))),
-    );
+    const deadLetter: SettleEntryArgs = {
+      ...args('3-0'),
+      stat: 'dead_lettered',
+      copyOriginal: true,
+    };
+    const [a, b, c] = await Promise.allSettled([
+      batcher.settle(args('1-0')),
+      batcher.settle(args('2-0')),
+      batcher.settle(deadLetter),
+    ]);
     assert.deepEqual(a, { status: 'fulfilled', value: true });
     assert.deepEqual(b, { status: 'fulfilled', value: false });
     assert.equal(c?.status, 'rejected');
+  });
+
+  it('rejects every result of a script call that failed', async () => {
+    const { client } = fakeRedis((id) => (id === '2-0' ? [new Error('OOM'), null] : [null, 1]));
+    const batcher = new SettleBatcher(client, { maxBatch: 100, flushDelayMs: 5 });
+    const outcomes = await Promise.allSettled(['1-0', '2-0'].map((id) => batcher.settle(args(id))));
+    assert.deepEqual(
+      outcomes.map((o) => o.status),
+      ['rejected', 'rejected'],
+    );
   });
 
   it('flush() sends what is queued without waiting for the window', async () => {
