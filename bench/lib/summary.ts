@@ -100,6 +100,8 @@ export interface Ratios {
   readonly framepipe_vs_bare: number | null;
   readonly framepipe_vs_bullmq: number | null;
   readonly enqueue_vs_bullmq: number | null;
+  /** Plain pipelined XADD of the same frames vs BullMQ: what any stream write path can reach. */
+  readonly enqueue_raw_xadd_vs_bullmq: number | null;
   readonly redis_cpu_per_frame_vs_bullmq: number | null;
   readonly latency_p99_ms: number | null;
   readonly latency_p99_ms_bullmq: number | null;
@@ -117,6 +119,7 @@ export interface Ratios {
   readonly recovery_bullmq_capped: boolean | null;
   readonly redis_bytes_per_frame_vs_jpeg: number | null;
   readonly redis_bytes_per_frame_vs_jpeg_bullmq: number | null;
+  readonly redis_bytes_per_frame_vs_jpeg_raw_xadd: number | null;
   readonly by_scenario: Record<string, unknown>;
 }
 
@@ -130,6 +133,7 @@ export function summarise(results: readonly ScenarioResult[]): Summary {
   const main = rows.find((r) => r.size === MAIN_SIZE && r.processor === 'stats');
   const enqFp = find(results, 'enqueue', 'framepipe', MAIN_SIZE);
   const enqBull = find(results, 'enqueue', 'bullmq', MAIN_SIZE);
+  const enqRaw = find(results, 'enqueue', 'raw-xadd', MAIN_SIZE);
   const lat = (system: string, processor: string, sustainable: boolean) =>
     results.find(
       (r) =>
@@ -152,6 +156,7 @@ export function summarise(results: readonly ScenarioResult[]): Summary {
     ),
     framepipe_vs_bullmq: minOf(rows.map((r) => r.framepipe_vs_bullmq)),
     enqueue_vs_bullmq: ratio(enqFp?.frames_per_s, enqBull?.frames_per_s),
+    enqueue_raw_xadd_vs_bullmq: ratio(enqRaw?.frames_per_s, enqBull?.frames_per_s),
     redis_cpu_per_frame_vs_bullmq: main?.redis_cpu_per_frame_vs_bullmq ?? null,
     latency_p99_ms: latFp?.latency?.p99_ms ?? null,
     latency_p99_ms_bullmq: latBull?.latency?.p99_ms ?? null,
@@ -166,6 +171,7 @@ export function summarise(results: readonly ScenarioResult[]): Summary {
     recovery_bullmq_capped: recBull?.recovery_capped ?? null,
     redis_bytes_per_frame_vs_jpeg: enqFp?.redis_bytes_per_frame_vs_jpeg ?? null,
     redis_bytes_per_frame_vs_jpeg_bullmq: enqBull?.redis_bytes_per_frame_vs_jpeg ?? null,
+    redis_bytes_per_frame_vs_jpeg_raw_xadd: enqRaw?.redis_bytes_per_frame_vs_jpeg ?? null,
     by_scenario: Object.fromEntries(
       rows.map((r) => [
         `${r.processor} ${r.size}`,

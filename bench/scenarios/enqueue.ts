@@ -19,7 +19,7 @@ import type { ScenarioResult, Task } from '../lib/tasks.js';
 type EnqueueTask = Extract<Task, { kind: 'enqueue' }>;
 type Enqueue = (onAdded: (n: number) => void) => Promise<Record<string, unknown>>;
 
-/** framepipe's write path: FramePublisher's pipelined publishFrame (XADD with explicit ids). */
+/** framepipe's write path: FramePublisher.publish (one MULTI of XADDs with explicit ids per batch). */
 async function framepipeEnqueue(task: EnqueueTask, set: FrameSet, redis: Redis): Promise<Enqueue> {
   const config = benchConfig(task.redisPort, task.prefix, { producer: { batchSize: task.batch } });
   const pc = config.producer;
