@@ -6,6 +6,7 @@
 export const VIEWER_PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>framepipe viewer</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <style>
 body{font:14px system-ui,sans-serif;margin:0;background:#111;color:#eee}
 header{display:flex;gap:1em;align-items:center;padding:.6em 1em;background:#222}
