@@ -17,59 +17,219 @@ export interface RecognisedLine {
   readonly chars: readonly ReadChar[];
 }
 
-const SIZE_WEIGHT = 3;
+/** Score per log of relative text height: a line at 0.6 of the tallest line's height loses 2.6. */
+const SIZE_WEIGHT = 5;
 
-/** Words that appear on or around plates but are never the plate itself. */
-const NOT_PLATES = new Set([
+/**
+ * Words printed on plates, plate frames and cars that are never the plate itself: country and state
+ * names, state slogans (`Sunshine State`, `Land of Lincoln`), words of dealer frames and registration
+ * stickers, and car makes on the boot lid. Upper case, letters only (a line's spaces are group breaks).
+ */
+const NOT_PLATE_WORDS = [
+  // Countries, unions and their plate words.
   'BRASIL',
   'BRAZIL',
   'MERCOSUL',
   'MERCOSUR',
   'EUROPE',
+  'EUROPA',
+  // US states, DC, territories and Canadian provinces seen on US roads.
+  'ALABAMA',
+  'ALASKA',
+  'ARIZONA',
+  'ARKANSAS',
+  'CALIFORNIA',
+  'COLORADO',
+  'CONNECTICUT',
+  'DELAWARE',
+  'FLORIDA',
+  'GEORGIA',
+  'HAWAII',
+  'IDAHO',
+  'ILLINOIS',
+  'INDIANA',
+  'IOWA',
+  'KANSAS',
+  'KENTUCKY',
+  'LOUISIANA',
+  'MAINE',
+  'MARYLAND',
+  'MASSACHUSETTS',
+  'MICHIGAN',
+  'MINNESOTA',
+  'MISSISSIPPI',
+  'MISSOURI',
+  'MONTANA',
+  'NEBRASKA',
+  'NEVADA',
+  'HAMPSHIRE',
+  'JERSEY',
+  'MEXICO',
+  'YORK',
+  'NORTH',
+  'SOUTH',
+  'WEST',
+  'CAROLINA',
+  'DAKOTA',
+  'OHIO',
+  'OKLAHOMA',
+  'OREGON',
+  'PENNSYLVANIA',
+  'RHODE',
+  'ISLAND',
+  'TENNESSEE',
+  'TEXAS',
+  'UTAH',
+  'VERMONT',
+  'VIRGINIA',
+  'WASHINGTON',
+  'WISCONSIN',
+  'WYOMING',
+  'COLUMBIA',
+  'DISTRICT',
+  'PUERTO',
+  'RICO',
+  'ONTARIO',
+  'QUEBEC',
+  'ALBERTA',
+  // Words of state slogans.
+  'SUNSHINE',
+  'STATE',
+  'LAND',
+  'LINCOLN',
+  'EMPIRE',
+  'GARDEN',
+  'GRAND',
+  'CANYON',
+  'GREAT',
+  'LAKES',
+  'PURE',
+  'LONE',
+  'STAR',
+  'FIRST',
+  'FREE',
+  'FAMOUS',
+  'POTATOES',
+  'BEEHIVE',
+  'GREATEST',
+  'SNOW',
+  'EARTH',
+  'VOLUNTEER',
+  'PEACH',
+  'PALMETTO',
+  'PARADISE',
+  'ALOHA',
+  'COUNTRY',
+  'HEART',
+  'DIXIE',
+  'ENCHANTMENT',
+  'DISCOVER',
+  'CENTENNIAL',
+  'RUSHMORE',
+  'KEYSTONE',
+  'SPIRIT',
+  'AMERICA',
+  'VACATIONLAND',
+  'NATURALLY',
+  'EXPLORE',
+  'WILD',
+  'WONDERFUL',
+  'TREASURE',
+  'SPORTSMANS',
+  'HERITAGE',
+  'BIRTHPLACE',
+  'AVIATION',
+  'FLIGHT',
+  'OCEAN',
+  'CROSSROADS',
+  // Plate classes, frames and stickers.
   'POLICE',
   'TAXI',
   'DEALER',
-  'STATE',
   'COUNTY',
-  'SUNSHINE',
-  'EMPIRE',
-  'EXPLORE',
-  'AMERICA',
-  'GARDEN',
-  'WASHINGTON',
-  'CALIFORNIA',
-  'FLORIDA',
-  'TEXAS',
-  'ILLINOIS',
-  'OHIO',
-  'VIRGINIA',
-  'GEORGIA',
-  'ARIZONA',
-  'MICHIGAN',
-  'NEVADA',
-  'OREGON',
-  'COLORADO',
-  'MONTANA',
-  'INDIANA',
-  'KANSAS',
-  'IOWA',
-  'MAINE',
-  'UTAH',
-  'IDAHO',
-  'ALASKA',
-  'HAWAII',
-  'VERMONT',
-  'DELAWARE',
-  'KENTUCKY',
-  'MISSOURI',
-  'NEBRASKA',
-  'ALABAMA',
-  'LOUISIANA',
-]);
+  'MOTORS',
+  'AUTOS',
+  'SALES',
+  'EXPIRES',
+  'REGISTRATION',
+  'PASSENGER',
+  'COMMERCIAL',
+  'TRAILER',
+  'TEMPORARY',
+  'VETERAN',
+  // Car makes on the boot lid.
+  'TOYOTA',
+  'HONDA',
+  'NISSAN',
+  'CHEVROLET',
+  'DODGE',
+  'LEXUS',
+  'ACURA',
+  'SUBARU',
+  'MAZDA',
+  'HYUNDAI',
+  'VOLKSWAGEN',
+  'MERCEDES',
+  'CADILLAC',
+  'CHRYSLER',
+  'INFINITI',
+  'PORSCHE',
+  'RENAULT',
+  'PEUGEOT',
+  'CITROEN',
+  'SKODA',
+  'MITSUBISHI',
+  'SUZUKI',
+];
 
-/** A free reading (no layout) must look like a plate: a word of 4-8 characters that is not a known non-plate word. */
+/** Words this long are found inside a longer text too (`MYFLORIDACOM`); shorter ones only whole. */
+const LONG_WORD = 7;
+/** Digits that a recogniser gives for letters in a word (`L1NCOLN`). */
+const AS_LETTER: Readonly<Record<string, string>> = {
+  '0': 'O',
+  '1': 'I',
+  '2': 'Z',
+  '4': 'A',
+  '5': 'S',
+  '6': 'G',
+  '7': 'T',
+  '8': 'B',
+};
+
+/**
+ * Is a reading one of the words printed around plates, or a piece of one (`LORIDA` from a clipped
+ * `FLORIDA`), or does it hold a long one, or is it a long one with one character misread (`FLORLDA`)?
+ * Digits count as their look-alike letters. A plate that holds a short word (`GRANDMA`) is kept.
+ */
+export function isNotPlateText(text: string): boolean {
+  const letters = [...text].map((c) => AS_LETTER[c] ?? c).join('');
+  const minPiece = letters === text ? 4 : 5;
+  return NOT_PLATE_WORDS.some(
+    (w) =>
+      (w.length >= LONG_WORD && (letters.includes(w) || withinOneEdit(letters, w))) ||
+      (letters.length >= minPiece && w.includes(letters)),
+  );
+}
+
+/** Are two strings equal but for one character inserted, deleted or changed? */
+function withinOneEdit(a: string, b: string): boolean {
+  if (Math.abs(a.length - b.length) > 1) {
+    return false;
+  }
+  let i = 0;
+  while (i < a.length && a[i] === b[i]) {
+    i++;
+  }
+  const tail = (x: string, y: string): boolean => x.slice(i + 1) === y.slice(i + 1);
+  if (a.length === b.length) {
+    return tail(a, b);
+  }
+  return a.length > b.length ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
+}
+
+/** A free reading (no layout) must look like a plate: at most 8 characters and not a word printed around plates. */
 function acceptable(r: Interpretation): boolean {
-  if (NOT_PLATES.has(r.text)) {
+  if (isNotPlateText(r.text)) {
     return false;
   }
   return r.layout !== null || r.text.length <= 8;
@@ -83,6 +243,11 @@ export function choosePlates(lines: readonly RecognisedLine[], minConfidence = 0
   const reads: (PlateRead & { score: number })[] = [];
   const tallest = Math.max(1, ...lines.map((l) => l.bbox.h));
   for (const line of lines) {
+    // A line that reads as a slogan or a state name as a whole is dropped, not mined for a plate.
+    const raw = line.chars.map((c) => c.char).join('');
+    if (isNotPlateText(raw)) {
+      continue;
+    }
     const best = interpretLine(line.chars).find(acceptable);
     if (best && best.confidence >= minConfidence) {
       // Plates carry the largest characters around them (frames, stickers, dealer text are smaller).

@@ -2,7 +2,7 @@ import type { PlateFormat } from './plate-formats.js';
 import {
   CONFUSABLE,
   PLATE_FORMATS,
-  UNKNOWN_LAYOUT_PRIOR,
+  freeReadingPrior,
   inClass,
   layoutBreaks,
   layoutClasses,
@@ -95,7 +95,7 @@ function fitLayout(chars: readonly ReadChar[], format: PlateFormat | null): Inte
     logp += Math.log(p);
     corrections += c === rc.char ? 0 : 1;
   }
-  const prior = format ? format.prior : UNKNOWN_LAYOUT_PRIOR;
+  const prior = format ? format.prior : freeReadingPrior(text);
   const breaks = format ? layoutBreaks(format) : null;
   return {
     text,

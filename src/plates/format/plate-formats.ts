@@ -26,6 +26,9 @@ export const PLATE_FORMATS: readonly PlateFormat[] = [
   { pattern: 'LL DDDD', prior: 0.3, examples: 'US states, PL' },
   { pattern: 'DD LLL D', prior: 0.2, examples: 'NL' },
   { pattern: 'D LL DDD', prior: 0.2, examples: 'US states' },
+  { pattern: 'DLL DDDD', prior: 0.2, examples: 'CZ, MD (US)' },
+  { pattern: 'DLD DDDD', prior: 0.2, examples: 'CZ' },
+  { pattern: 'LDD LLL', prior: 0.1, examples: 'NJ (US)' },
   { pattern: 'DDD DDDD', prior: 0.2, examples: 'US states' },
   { pattern: 'LL DDDD LL', prior: 0.2, examples: 'RO, BG, UA' },
   { pattern: 'DDD LDDD', prior: 0.15, examples: 'US states' },
@@ -35,6 +38,18 @@ export const PLATE_FORMATS: readonly PlateFormat[] = [
 
 /** Weight of a reading that fits no layout (vanity plates, layouts missing from the list). */
 export const UNKNOWN_LAYOUT_PRIOR = 0.03;
+/**
+ * A free reading of letters only or digits only weighs less: such text around a plate is mostly a word
+ * (slogan, frame, make) or a sticker's year or serial, while vanity plates and rare layouts usually mix.
+ */
+export const SINGLE_CLASS_SHARE = 0.5;
+
+/** Prior of a reading that fits no layout. */
+export function freeReadingPrior(text: string): number {
+  const letters = [...text].filter(isLetter).length;
+  const single = letters === 0 || letters === text.length;
+  return single ? UNKNOWN_LAYOUT_PRIOR * SINGLE_CLASS_SHARE : UNKNOWN_LAYOUT_PRIOR;
+}
 
 /** Letter/digit pairs that recognisers confuse; a correction between them costs at most log(1/κ). */
 export const CONFUSABLE: Readonly<Record<string, string>> = {
