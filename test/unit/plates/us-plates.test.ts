@@ -68,6 +68,26 @@ test('a hesitant character is resolved by the layout: T/7 first in a California 
   assert.equal(best('[8B]KR_1234').text, 'BKR1234');
 });
 
+/** One character read as `first` at p with `second` at q. */
+function hesitant(first: string, p: number, second: string, q: number): ReadChar {
+  const dist = new Float32Array(36).fill((1 - p - q) / 34);
+  dist[ALPHABET.indexOf(first)] = p;
+  dist[ALPHABET.indexOf(second)] = q;
+  return { char: first, prob: p, dist };
+}
+
+test('a first letter read as its look-alike digit is still corrected: ABC 1234 is far more common than 1AB 2345', () => {
+  const line = [hesitant('8', 0.9, 'B', 0.08), ...read('KR_1234')];
+  assert.equal(interpretLine(line)[0]?.text, 'BKR1234');
+  const sure = [hesitant('1', 0.97, 'I', 0.01), ...read('KR_1234')];
+  assert.equal(interpretLine(sure)[0]?.text, '1KR1234');
+});
+
+test('a first digit read as its look-alike letter is corrected in 123 ABC', () => {
+  const line = [hesitant('I', 0.9, '1', 0.08), ...read('23_ABC')];
+  assert.equal(interpretLine(line)[0]?.text, '123ABC');
+});
+
 test('a letter in the second place of a digit-letter-digit plate stays a letter (1T4 3213, not 1143213)', () => {
   assert.equal(best('1T4_3213').text, '1T43213');
   assert.equal(best('1B8_0338').text, '1B80338');
