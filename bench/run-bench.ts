@@ -50,11 +50,9 @@ async function runSteps(
     const prof =
       args.cpuProfDir !== undefined &&
       (step.task.kind === 'framepipe' || step.task.kind === 'latency')
-        ? [
-            '--cpu-prof',
-            `--cpu-prof-dir=${args.cpuProfDir}`,
-            `--cpu-prof-name=${name.replaceAll(' ', '_')}.cpuprofile`,
-          ]
+        ? // One folder per scenario: the process and each of its threads (Piscina, the tsx
+          // loader) write a profile; Node's default names keep them apart (pid, thread id).
+          ['--cpu-prof', `--cpu-prof-dir=${args.cpuProfDir}/${name.replaceAll(' ', '_')}`]
         : [];
     try {
       const result = await runChild({ ...step.task, redisPort: port, prefix } as Step['task'], {

@@ -90,3 +90,31 @@ export async function addFrames(
     onAdded(i + n);
   }
 }
+
+/**
+ * `sources` cameras at `fps` each, staggered over the frame interval. Each add is stamped with
+ * its due time and not awaited before the next one is due, so a slow add cannot quietly lower
+ * the offered load (coordinated omission).
+ */
+export async function addPaced(
+  queue: Queue<FrameJobData>,
+  set: FrameSet,
+  sources: readonly string[],
+  perSource: number,
+  fps: number,
+): Promise<void> {
+  const intervalMs = 1000 / fps;
+  const started = Date.now();
+  const adds: Promise<unknown>[] = [];
+  await Promise.all(
+    sources.map(async (source, s) => {
+      for (let n = 0; n < perSource; n++) {
+        const due = started + s * (intervalMs / sources.length) + n * intervalMs;
+        await new Promise((r) => setTimeout(r, Math.max(0, due - Date.now())));
+        const job = frameJob(set, source, n + s * 7);
+        adds.push(queue.add(job.name, { ...job.data, ts: due }));
+      }
+    }),
+  );
+  await Promise.all(adds);
+}

@@ -89,6 +89,8 @@ export interface ScenarioResult {
   mb_per_s: number;
   jpeg_bytes_mean: number;
   peak_rss_mb?: number;
+  /** The load process (producers, BullMQ adds) when it runs apart from the measured one. */
+  producer_peak_rss_mb?: number;
   redis_used_memory_peak_mb?: number;
   redis_cpu_s?: number;
   redis_cpu_us_per_frame?: number;

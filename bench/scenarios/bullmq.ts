@@ -1,7 +1,8 @@
 import { Redis } from 'ioredis';
 import { mb, peakRssMb, waitUntil, type Progress } from '../lib/child-io.js';
 import { benchProcessor } from '../lib/bench-processor.js';
-import { addFrames, createFrameWorker, createQueue, JOB_OPTIONS } from '../lib/bullmq-env.js';
+import { createFrameWorker, JOB_OPTIONS } from '../lib/bullmq-env.js';
+import { startDriver } from '../lib/driver.js';
 import { loadFrameSet, parseSize } from '../lib/frames.js';
 import { commandStats, commandsPerFrame } from '../lib/command-stats.js';
 import { redisCpuSeconds, sampleRedisMemory } from '../lib/redis-info.js';
@@ -14,13 +15,13 @@ const WARMUP_FRAMES = 32;
 
 /**
  * BullMQ doing the same work: addBulk of base64 job data while a Worker with `concurrency`
- * runs the same processor module. The clock runs from the first add to the last completion.
+ * runs the same processor module. The adds run in a process of their own, as framepipe's
+ * producers do. The clock runs from the first add to the last completion.
  */
 export async function runBullmq(task: BullmqTask, progress: Progress): Promise<ScenarioResult> {
   const set = await loadFrameSet(parseSize(task.size), task.distinct);
   const { processor } = await benchProcessor(task.processor);
   const admin = new Redis({ host: '127.0.0.1', port: task.redisPort });
-  const queue = createQueue(task.redisPort, task.prefix);
   const worker = createFrameWorker(task.redisPort, task.prefix, processor, {
     concurrency: task.concurrency,
   });
@@ -29,9 +30,13 @@ export async function runBullmq(task: BullmqTask, progress: Progress): Promise<S
   worker.on('completed', () => completed++);
   worker.on('failed', () => failed++);
   await worker.waitUntilReady();
-  await queue.waitUntilReady();
-
-  await addFrames(queue, set, WARMUP_FRAMES, task.addBulk);
+  const adder = await startDriver('bullmq-adder', {
+    port: task.redisPort,
+    prefix: task.prefix,
+    size: task.size,
+    distinct: task.distinct,
+  });
+  await adder.run({ kind: 'bulk', count: WARMUP_FRAMES, chunk: task.addBulk, first: 0 });
   await waitUntil(() => completed >= WARMUP_FRAMES, 30_000, 5, 'warm-up');
   const base = completed;
 
@@ -39,7 +44,12 @@ export async function runBullmq(task: BullmqTask, progress: Progress): Promise<S
   const cpu0 = await redisCpuSeconds(admin);
   const memory = sampleRedisMemory(admin);
   const started = performance.now();
-  const adding = addFrames(queue, set, task.frames, task.addBulk, WARMUP_FRAMES);
+  const adding = adder.run<{ peakRssMb: number }>({
+    kind: 'bulk',
+    count: task.frames,
+    chunk: task.addBulk,
+    first: WARMUP_FRAMES,
+  });
   await waitUntil(
     () => {
       progress((completed - base) / task.frames);
@@ -56,9 +66,9 @@ export async function runBullmq(task: BullmqTask, progress: Progress): Promise<S
   const cpu1 = await redisCpuSeconds(admin);
   const cmd1 = await commandStats(admin);
   const peakMemory = await memory.stop();
-  await adding;
+  const { peakRssMb: adderRssMb } = await adding;
+  await adder.stop();
   await worker.close();
-  await queue.close();
   admin.disconnect();
   const fps = task.frames / seconds;
   return {
@@ -73,10 +83,16 @@ export async function runBullmq(task: BullmqTask, progress: Progress): Promise<S
     mb_per_s: round(mb(fps * set.meanBytes), 2),
     jpeg_bytes_mean: Math.round(set.meanBytes),
     peak_rss_mb: peakRssMb(),
+    producer_peak_rss_mb: adderRssMb,
     redis_used_memory_peak_mb: mb(peakMemory),
     redis_cpu_s: round(cpu1 - cpu0),
     redis_cpu_us_per_frame: round(((cpu1 - cpu0) / task.frames) * 1e6, 1),
     redis_commands_per_frame: commandsPerFrame(cmd0, cmd1, task.frames),
-    settings: { concurrency: task.concurrency, addBulk: task.addBulk, jobOptions: JOB_OPTIONS },
+    settings: {
+      concurrency: task.concurrency,
+      addBulk: task.addBulk,
+      jobOptions: JOB_OPTIONS,
+      producers: 'addBulk in a process apart from the worker',
+    },
   };
 }

@@ -1,12 +1,7 @@
 import { Redis } from 'ioredis';
 import { mb, peakRssMb, waitUntil, type Progress } from '../lib/child-io.js';
-import {
-  benchConfig,
-  jpegSource,
-  sourceIds,
-  startProducers,
-  startWorker,
-} from '../lib/framepipe-env.js';
+import { startDriver } from '../lib/driver.js';
+import { benchConfig, sourceIds, startWorker } from '../lib/framepipe-env.js';
 import { loadFrameSet, parseSize } from '../lib/frames.js';
 import { commandStats, commandsPerFrame } from '../lib/command-stats.js';
 import { redisCpuSeconds, sampleRedisMemory } from '../lib/redis-info.js';
@@ -22,6 +17,7 @@ const WARMUP_FRAMES = 32;
 /**
  * framepipe end to end with its default settings: `sources` producers publish pre-encoded
  * JPEGs (block policy) while one worker reads, processes and settles them (result + XACK).
+ * The producers run in a process of their own, as cameras do; the worker process is measured.
  * The clock runs from the first publish to the last ack.
  */
 export async function runFramepipe(
@@ -41,12 +37,19 @@ export async function runFramepipe(
   const { worker } = running;
   await waitUntil(() => worker.ready(), 10_000, 5, 'worker ready');
 
-  // Warm-up on the same path (JIT, sharp, Lua script cache), not timed.
-  const warm = startProducers(config, ids.slice(0, 1), () => jpegSource(set, WARMUP_FRAMES), {
-    producer: { frames: WARMUP_FRAMES },
+  const producers = await startDriver('framepipe-producers', {
+    port: task.redisPort,
+    prefix: task.prefix,
+    size: task.size,
+    distinct: task.distinct,
   });
-  await warm.done;
-  await warm.stop();
+  // Warm-up on the same path (JIT, sharp, Lua script cache), not timed.
+  await producers.run({
+    sources: ids.slice(0, 1),
+    perSource: WARMUP_FRAMES,
+    offsetStep: 0,
+    fps: PRODUCER_FPS,
+  });
   await waitUntil(() => worker.stats().processed >= WARMUP_FRAMES, 30_000, 5, 'warm-up');
   const base = worker.stats().processed;
 
@@ -54,8 +57,11 @@ export async function runFramepipe(
   const cpu0 = await redisCpuSeconds(admin);
   const memory = sampleRedisMemory(admin);
   const started = performance.now();
-  const producers = startProducers(config, ids, (i) => jpegSource(set, perSource, i * perSource), {
-    producer: { frames: perSource },
+  const producing = producers.run<{ peakRssMb: number }>({
+    sources: ids,
+    perSource,
+    offsetStep: perSource,
+    fps: PRODUCER_FPS,
   });
   await waitUntil(
     () => {
@@ -72,6 +78,7 @@ export async function runFramepipe(
   const cmd1 = await commandStats(admin);
   const peakMemory = await memory.stop();
   const stats = worker.stats();
+  const { peakRssMb: producerRssMb } = await producing;
   await producers.stop();
   await running.stop();
   admin.disconnect();
@@ -88,6 +95,7 @@ export async function runFramepipe(
     mb_per_s: round(mb(fps * set.meanBytes), 2),
     jpeg_bytes_mean: Math.round(set.meanBytes),
     peak_rss_mb: peakRssMb(),
+    producer_peak_rss_mb: producerRssMb,
     redis_used_memory_peak_mb: mb(peakMemory),
     redis_cpu_s: round(cpu1 - cpu0),
     redis_cpu_us_per_frame: round(((cpu1 - cpu0) / total) * 1e6, 1),
@@ -95,6 +103,7 @@ export async function runFramepipe(
     settings: {
       sources: task.sources,
       producerFps: PRODUCER_FPS,
+      producers: 'one process for all sources, apart from the worker',
       worker: { ...config.worker, sources: undefined },
       producer: {
         policy: config.producer.policy,

@@ -1,18 +1,16 @@
 import { benchProcessor } from '../lib/bench-processor.js';
-import { createFrameWorker, createQueue, frameJob } from '../lib/bullmq-env.js';
+import { createFrameWorker } from '../lib/bullmq-env.js';
+import { startDriver } from '../lib/driver.js';
 import type { Progress } from '../lib/child-io.js';
 import { sourceIds } from '../lib/framepipe-env.js';
-import type { FrameSet } from '../lib/frames.js';
 import { drained, SKIP_FIRST_MS, type LatencyTask, type Measured } from './latency-common.js';
 
-/** BullMQ: `add` time to the worker's `completed` event (after the job is moved to completed). */
-export async function bullmqLatency(
-  task: LatencyTask,
-  set: FrameSet,
-  progress: Progress,
-): Promise<Measured> {
+/**
+ * BullMQ: `add` due time to the worker's `completed` event (after the job is moved to
+ * completed). The adds run in a process of their own, as framepipe's producers do.
+ */
+export async function bullmqLatency(task: LatencyTask, progress: Progress): Promise<Measured> {
   const { processor } = await benchProcessor(task.processor);
-  const queue = createQueue(task.redisPort, task.prefix);
   const worker = createFrameWorker(task.redisPort, task.prefix, processor, {
     concurrency: task.concurrency,
   });
@@ -21,24 +19,15 @@ export async function bullmqLatency(
     samples.push({ captureMs: job.data.ts, latencyMs: Date.now() - job.data.ts }),
   );
   await worker.waitUntilReady();
-  await queue.waitUntilReady();
+  const adder = await startDriver('bullmq-adder', {
+    port: task.redisPort,
+    prefix: task.prefix,
+    size: task.size,
+    distinct: task.distinct,
+  });
   const perSource = Math.round(task.fps * task.seconds);
-  const intervalMs = 1000 / task.fps;
-  const started = Date.now();
-  // Each add is stamped with its due time and not awaited before the next one is due, so a
-  // slow add cannot quietly lower the offered load (coordinated omission).
-  const adds: Promise<unknown>[] = [];
-  await Promise.all(
-    sourceIds(task.sources).map(async (source, s) => {
-      for (let n = 0; n < perSource; n++) {
-        const due = started + s * (intervalMs / task.sources) + n * intervalMs;
-        await new Promise((r) => setTimeout(r, Math.max(0, due - Date.now())));
-        const job = frameJob(set, source, n + s * 7);
-        adds.push(queue.add(job.name, { ...job.data, ts: due }));
-      }
-    }),
-  );
-  await Promise.all(adds);
+  await adder.run({ kind: 'paced', sources: sourceIds(task.sources), perSource, fps: task.fps });
+  await adder.stop();
   const total = perSource * task.sources;
   await drained(
     task,
@@ -46,14 +35,17 @@ export async function bullmqLatency(
     () => progress(samples.length / total),
   );
   await worker.close(true);
-  await queue.close();
+  const first = Math.min(...samples.map((s) => s.captureMs));
   const latenciesMs = samples
-    .filter((s) => s.captureMs >= started + SKIP_FIRST_MS)
+    .filter((s) => s.captureMs >= first + SKIP_FIRST_MS)
     .map((s) => s.latencyMs);
   return {
     latenciesMs,
     frames: total,
     acked: samples.length,
-    settings: { concurrency: task.concurrency, add: 'Queue.add per frame' },
+    settings: {
+      concurrency: task.concurrency,
+      add: 'Queue.add per frame, in a process apart from the worker',
+    },
   };
 }

@@ -7,14 +7,9 @@ import {
   PROCESS_OPTIONS,
   runWithInFlight,
 } from '../lib/bench-processor.js';
-import {
-  benchConfig,
-  jpegSource,
-  sourceIds,
-  startProducers,
-  startWorker,
-} from '../lib/framepipe-env.js';
-import { loadFrameSet, parseSize, type FrameSet } from '../lib/frames.js';
+import { startDriver } from '../lib/driver.js';
+import { benchConfig, sourceIds, startWorker } from '../lib/framepipe-env.js';
+import { loadFrameSet, parseSize } from '../lib/frames.js';
 import { bullmqLatency } from './latency-bullmq.js';
 import { drained, SKIP_FIRST_MS, type LatencyTask, type Measured } from './latency-common.js';
 import { redisCpuSeconds, sampleRedisMemory } from '../lib/redis-info.js';
@@ -24,7 +19,6 @@ import type { ScenarioResult } from '../lib/tasks.js';
 /** framepipe: capture time (set by the producer) to the result XADD, whose id is Redis's clock. */
 async function framepipeLatency(
   task: LatencyTask,
-  set: FrameSet,
   admin: Redis,
   progress: Progress,
 ): Promise<Measured> {
@@ -36,16 +30,22 @@ async function framepipeLatency(
   });
   const running = await startWorker(config);
   await waitUntil(() => running.worker.ready(), 10_000, 5, 'worker ready');
-  const producers = startProducers(
-    config,
-    ids,
-    (i) => jpegSource(set, perSource, i * 7),
-    {},
-    1000 / task.fps / task.sources,
-  );
+  // The cameras run in a process of their own, as in production.
+  const producers = await startDriver('framepipe-producers', {
+    port: task.redisPort,
+    prefix: task.prefix,
+    size: task.size,
+    distinct: task.distinct,
+  });
   const total = perSource * task.sources;
   const processed = () => running.worker.stats().processed;
-  await producers.done;
+  await producers.run({
+    sources: ids,
+    perSource,
+    offsetStep: 7,
+    fps: task.fps,
+    staggerMs: 1000 / task.fps / task.sources,
+  });
   await drained(
     task,
     () => processed() >= total,
@@ -103,8 +103,8 @@ export async function runLatency(task: LatencyTask, progress: Progress): Promise
   const started = performance.now();
   const m =
     task.system === 'framepipe'
-      ? await framepipeLatency(task, set, admin, progress)
-      : await bullmqLatency(task, set, progress);
+      ? await framepipeLatency(task, admin, progress)
+      : await bullmqLatency(task, progress);
   const seconds = (performance.now() - started) / 1000;
   const cpu1 = await redisCpuSeconds(admin);
   const peakMemory = await memory.stop();

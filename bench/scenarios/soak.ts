@@ -28,6 +28,13 @@ function sampleEveryMs(seconds: number): number {
 }
 
 /**
+ * Frames kept per source stream (producer.maxLen). Redis keeps acked frames up to maxLen (the
+ * API serves them); the default 10000 takes ~55 min to fill at 3 fps, so a 10-minute soak would
+ * only show the ramp. At 300 the streams are full after ~100 s and the rest shows the plateau.
+ */
+const SOAK_MAX_LEN = 300;
+
+/**
  * framepipe under a steady load for a long time: `sources` x `fps` with the chosen processor.
  * RSS and Redis used_memory are sampled over time; flat lines mean nothing accumulates.
  */
@@ -35,7 +42,7 @@ export async function runSoak(task: SoakTask, progress: Progress): Promise<Scena
   const set = await loadFrameSet(parseSize(task.size), task.distinct);
   const ids = sourceIds(task.sources);
   const config = benchConfig(task.redisPort, task.prefix, {
-    producer: { fps: task.fps },
+    producer: { fps: task.fps, maxLen: SOAK_MAX_LEN },
     worker: { processor: task.processor, sources: ids },
   });
   const admin = new Redis({ host: '127.0.0.1', port: task.redisPort });
