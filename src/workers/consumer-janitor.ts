@@ -5,8 +5,6 @@ import { sleep } from '../shared/shutdown.js';
 import type { SourceRegistry, SourceStream } from './source-registry.js';
 
 /** Default for removing consumers that stopped reading: long, dead workers are rare. */
-export const DEFAULT_IDLE_CONSUMER_MS = 60 * 60 * 1000;
-
 export interface ConsumerRow {
   readonly name: string;
   readonly pending: number;

@@ -6,7 +6,7 @@ import type { RedisClient } from '../shared/redis/create-redis.js';
 import { defineScripts } from '../shared/redis/scripts.js';
 import { sleep } from '../shared/shutdown.js';
 import { nowUs } from '../shared/stream-entries.js';
-import { ConsumerJanitor, DEFAULT_IDLE_CONSUMER_MS } from './consumer-janitor.js';
+import { ConsumerJanitor } from './consumer-janitor.js';
 import { createFramePool, type FramePool } from './frame-pool.js';
 import { FrameHandler } from './frame-handler.js';
 import { InFlight } from './in-flight.js';
@@ -29,8 +29,6 @@ export interface WorkerDeps {
   metrics: Metrics;
   /** Wall clock in ms (default: Date.now with sub-ms precision). */
   now?: () => number;
-  /** Remove other consumers idle this long once they hold nothing (default 1 h). */
-  idleConsumerMs?: number;
 }
 
 export interface Worker {
@@ -138,7 +136,7 @@ export async function createWorker(config: Readonly<Config>, deps: WorkerDeps): 
     stats,
   });
 
-  const idleConsumerMs = deps.idleConsumerMs ?? DEFAULT_IDLE_CONSUMER_MS;
+  const idleConsumerMs = wc.idleConsumerMs;
   const janitor = new ConsumerJanitor({
     ...shared,
     redis: deps.redis,

@@ -39,7 +39,11 @@ describe('idle consumer cleanup (XGROUP DELCONSUMER drops pending entries)', () 
 
   it('a dead consumer holding frames is removed only after its frames were reclaimed; none is lost', async () => {
     // Idle threshold far below claimIdleMs: deleting before claiming would drop 5 frames.
-    const config = testConfig(server, { claimIdleMs: 1500, claimIntervalMs: 50 });
+    const config = testConfig(server, {
+      claimIdleMs: 1500,
+      claimIntervalMs: 50,
+      idleConsumerMs: 100,
+    });
     const keys = keysOf(config);
     const ids = await putFrames(redis, config, 20);
     await redis.xreadgroup('GROUP', 'workers', 'dead', 'COUNT', 5, 'STREAMS', keys.frames, '>');
@@ -50,7 +54,6 @@ describe('idle consumer cleanup (XGROUP DELCONSUMER drops pending entries)', () 
       blockingRedis: block,
       logger: silentLogger(),
       metrics: createMetrics(new Registry()),
-      idleConsumerMs: 100,
     });
     const controller = new AbortController();
     const done = worker.run(controller.signal);

@@ -143,6 +143,9 @@ export const WorkerSchema = z.strictObject({
     .describe('output folder of the thumbnail processor'),
   thumbnailWidth: z.number().int().min(8).default(160).describe('thumbnail width in pixels'),
   shutdownTimeoutMs: ms.default(15000).describe('graceful drain deadline on SIGTERM'),
+  idleConsumerMs: ms
+    .default(60 * 60 * 1000)
+    .describe('other consumers idle this long and holding nothing are removed from the group'),
 });
 
 export const LogSchema = z.strictObject({
