@@ -1,5 +1,6 @@
 import type { FieldValue } from '../stream-entries.js';
 import type { RedisClient } from './create-redis.js';
+import { LUA_ID_HELPERS } from './lua-ids.js';
 
 /**
  * The producer's write path: one MULTI per batch holding plain `XADD frames <explicit id>`
@@ -27,20 +28,7 @@ return 1`;
  *   dropped_unread (two XTRIMs: first what every group has read, then the rest).
  * Returns {added, trimmed, trimmedUnread}.
  */
-const TAIL = `
-local function parse_id(id)
-  local ms, seq = string.match(id, '^(%d+)-(%d+)$')
-  return tonumber(ms), tonumber(seq)
-end
-local function id_lt(a, b)
-  local am, as = parse_id(a)
-  local bm, bs = parse_id(b)
-  return am < bm or (am == bm and as < bs)
-end
-local function next_id(id)
-  local ms, seq = parse_id(id)
-  return ms .. '-' .. tostring(seq + 1)
-end
+const TAIL = `${LUA_ID_HELPERS}
 local frames, stats = KEYS[1], KEYS[2]
 local policy, trim_to = ARGV[1], ARGV[2]
 local mark = tonumber(redis.call('HGET', stats, '${PUBLISH_MARK_FIELD}') or '0')

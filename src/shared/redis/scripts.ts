@@ -1,6 +1,7 @@
 import type { ChainableCommander } from 'ioredis';
 import type { FieldValue } from '../stream-entries.js';
 import type { RedisClient } from './create-redis.js';
+import { LUA_ID_HELPERS } from './lua-ids.js';
 
 /**
  * Lua scripts that keep the delivery invariant atomic: every produced entry is acked once
@@ -8,17 +9,7 @@ import type { RedisClient } from './create-redis.js';
  * slot, so each script is valid on Redis Cluster too.
  */
 
-// Shared helpers: compare stream ids "ms-seq" numerically.
-const LUA_ID = `
-local function parse_id(id)
-  local ms, seq = string.match(id, '^(%d+)-(%d+)$')
-  return tonumber(ms), tonumber(seq)
-end
-local function id_lt(a, b)
-  local am, as = parse_id(a)
-  local bm, bs = parse_id(b)
-  return am < bm or (am == bm and as < bs)
-end
+const LUA_ID = `${LUA_ID_HELPERS}
 local function field_of(list, name, from)
   for i = from, #list - 1, 2 do
     if list[i] == name then return list[i + 1] end

@@ -1,4 +1,5 @@
 import type { RedisClient } from './create-redis.js';
+import { LUA_ID_HELPERS } from './lua-ids.js';
 
 /**
  * At `maxmemory` with `noeviction`, Redis refuses XADD (OOM) but still runs XTRIM, XACK and
@@ -9,20 +10,7 @@ import type { RedisClient } from './create-redis.js';
  * write is XTRIM, which is not a deny-OOM command, so it runs at OOM.
  * KEYS: frames. Returns the number of entries removed.
  */
-const TRIM_ACKED = `
-local function parse_id(id)
-  local ms, seq = string.match(id, '^(%d+)-(%d+)$')
-  return tonumber(ms), tonumber(seq)
-end
-local function id_lt(a, b)
-  local am, as = parse_id(a)
-  local bm, bs = parse_id(b)
-  return am < bm or (am == bm and as < bs)
-end
-local function next_id(id)
-  local ms, seq = string.match(id, '^(%d+)-(%d+)$')
-  return ms .. '-' .. tostring(tonumber(seq) + 1)
-end
+const TRIM_ACKED = `${LUA_ID_HELPERS}
 local frames = KEYS[1]
 if redis.call('EXISTS', frames) == 0 then return 0 end
 local groups = redis.call('XINFO', 'GROUPS', frames)
