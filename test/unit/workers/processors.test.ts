@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import { PoisonFrameError, ProcessorError } from '../../../src/shared/errors.js';
 import { loadProcessor, processorUrl } from '../../../src/workers/processors/load-processor.js';
 import type { FrameInput } from '../../../src/workers/processors/processor.js';
-import statsProcessor, { frameStats } from '../../../src/workers/processors/stats.js';
+import statsProcessor, { frameStats, greyStats } from '../../../src/workers/processors/stats.js';
 import thumbnailProcessor from '../../../src/workers/processors/thumbnail.js';
 import noopProcessor from '../../../src/workers/processors/noop.js';
 import { corruptJpeg, fixturePath, makeJpeg } from '../../helpers/worker-fixtures.js';
@@ -115,5 +115,47 @@ describe('loading a processor', () => {
       assert.equal(err.code, 'FRAMEPIPE_ERR_PROCESSOR');
       return true;
     });
+  });
+});
+
+describe('greyStats: one pass over the pixels', () => {
+  /** The textbook definitions, two passes, no integer tricks. */
+  function reference(p: Uint8Array, w: number, h: number) {
+    const mean = p.reduce((a, v) => a + v, 0) / p.length;
+    const variance = p.reduce((a, v) => a + (v - mean) ** 2, 0) / p.length;
+    const laps: number[] = [];
+    for (let y = 1; y < h - 1; y++) {
+      for (let x = 1; x < w - 1; x++) {
+        const i = y * w + x;
+        laps.push(p[i - 1]! + p[i + 1]! + p[i - w]! + p[i + w]! - 4 * p[i]!);
+      }
+    }
+    const lm = laps.reduce((a, v) => a + v, 0) / Math.max(1, laps.length);
+    const lv = laps.reduce((a, v) => a + (v - lm) ** 2, 0) / Math.max(1, laps.length);
+    return { mean, variance, laplacianVariance: laps.length === 0 ? 0 : lv };
+  }
+
+  it('matches the two-pass definitions on noise, extremes and tiny images', () => {
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 256;
+    const cases: [number, number, (i: number) => number][] = [
+      [640, 480, () => rnd()],
+      [1280, 4, (i) => (i % 2 === 0 ? 255 : 0)],
+      // Checkerboard: every Laplacian is +-1020, the worst case for int32 sums over a row.
+      [4100, 3, (i) => (((i % 4100) + Math.floor(i / 4100)) % 2 === 0 ? 255 : 0)],
+      [3, 3, (i) => i * 20],
+      [2, 5, () => 9],
+    ];
+    for (const [w, h, f] of cases) {
+      const p = Uint8Array.from({ length: w * h }, (_, i) => Math.floor(f(i)));
+      const got = greyStats(p, w, h);
+      const want = reference(p, w, h);
+      for (const k of ['mean', 'variance', 'laplacianVariance'] as const) {
+        assert.ok(
+          Math.abs(got[k] - want[k]) <= 1e-6 * Math.max(1, want[k]),
+          `${w}x${h} ${k}: ${got[k]} vs ${want[k]}`,
+        );
+      }
+    }
   });
 });
