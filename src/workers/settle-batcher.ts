@@ -7,6 +7,12 @@ export interface SettleBatcherOptions {
   readonly maxBatch: number;
   /** Otherwise flush this long after the first queued settle. */
   readonly flushDelayMs: number;
+  /**
+   * Frames still being processed, given how many this batcher holds (queued or being sent).
+   * When none are, nothing will join the batch soon: it is sent at once, not after
+   * flushDelayMs, so a lone frame's ack waits for nothing.
+   */
+  readonly stillProcessing?: (held: number) => number;
 }
 
 export interface Queued {
@@ -15,8 +21,9 @@ export interface Queued {
   reject(err: unknown): void;
 }
 
-export function shouldFlushNow(queued: number, maxBatch: number): boolean {
-  return queued >= maxBatch;
+/** Pure: a full batch goes now, and so does one that nothing still processing could join. */
+export function shouldFlushNow(queued: number, maxBatch: number, stillProcessing = 1): boolean {
+  return queued >= maxBatch || stillProcessing <= 0;
 }
 
 /**
@@ -42,6 +49,8 @@ export class SettleBatcher {
   #queue: Queued[] = [];
   #timer: NodeJS.Timeout | undefined;
   readonly #flushing = new Set<Promise<void>>();
+  /** Settles sent and not yet answered. */
+  #sending = 0;
 
   constructor(redis: RedisClient, options: SettleBatcherOptions) {
     this.#redis = redis;
@@ -53,7 +62,9 @@ export class SettleBatcher {
   settle(args: SettleEntryArgs): Promise<boolean> {
     return new Promise((resolve, reject) => {
       this.#queue.push({ args, resolve, reject });
-      if (shouldFlushNow(this.#queue.length, this.#options.maxBatch)) {
+      const queued = this.#queue.length;
+      const processing = this.#options.stillProcessing?.(queued + this.#sending) ?? 1;
+      if (shouldFlushNow(queued, this.#options.maxBatch, processing)) {
         this.#startFlush();
       } else {
         this.#timer ??= setTimeout(() => this.#startFlush(), this.#options.flushDelayMs);
@@ -73,7 +84,11 @@ export class SettleBatcher {
     const batch = this.#queue;
     this.#queue = [];
     for (const group of groupBySlot(batch)) {
-      const p = this.#send(group).finally(() => this.#flushing.delete(p));
+      this.#sending += group.length;
+      const p = this.#send(group).finally(() => {
+        this.#sending -= group.length;
+        this.#flushing.delete(p);
+      });
       this.#flushing.add(p);
     }
   }

@@ -89,6 +89,8 @@ export async function createWorker(config: Readonly<Config>, deps: WorkerDeps): 
   const batcher = new SettleBatcher(deps.redis, {
     maxBatch: Math.max(1, Math.min(wc.readCount, 128)),
     flushDelayMs: SETTLE_FLUSH_DELAY_MS,
+    // A frame leaves inFlight only after its settle resolves: those the batcher holds are in it.
+    stillProcessing: (held) => inFlight.size - held,
   });
   const sources = new SourceRegistry({
     redis: deps.redis,

@@ -67,6 +67,25 @@ describe('settle batching', () => {
   it('flushes at once when the batch is full', () => {
     assert.equal(shouldFlushNow(63, 64), false);
     assert.equal(shouldFlushNow(64, 64), true);
+    assert.equal(shouldFlushNow(1, 64, 0), true, 'nothing else is processing: send now');
+    assert.equal(shouldFlushNow(1, 64, 3), false);
+  });
+
+  it('sends a lone settle at once when no other frame is processing', async () => {
+    const { client, pipelines } = fakeRedis();
+    let processing = 1;
+    const batcher = new SettleBatcher(client, {
+      maxBatch: 100,
+      flushDelayMs: 60_000,
+      stillProcessing: () => processing,
+    });
+    const first = batcher.settle(args('1-0')); // another frame is still processing: it waits
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(pipelines, []);
+    processing = 0;
+    const second = batcher.settle(args('2-0')); // the last one: both go now
+    assert.deepEqual(await Promise.all([first, second]), [true, true]);
+    assert.deepEqual(pipelines, [['1-0', '2-0']]);
   });
 
   it('sends settles queued within the flush window in one pipeline', async () => {
