@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { startPrivateRedisServer } from '../../src/demo/private-redis-server.js';
 import { ConfigSchema } from '../../src/shared/config/schema.js';
 import { sourceKeys } from '../../src/shared/redis/keys.js';
 import { cleanEnv } from '../helpers/cli.js';
 import { corruptJpeg, validJpeg } from '../helpers/frames.js';
-import { freePort, startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import { freePort, useRedisServer } from '../helpers/redis-server.js';
 import { dlqEntries } from '../helpers/worker-fixtures.js';
 import { spawnJson, stopAll, type JsonChild } from './helpers/children.js';
 import { addFrames } from './helpers/add-frames.js';
@@ -39,16 +39,11 @@ function cliWorker(port: number, prefix: string): JsonChild {
 }
 
 describe('bad input and a dead Redis through the real CLI processes', () => {
-  let server: RedisServer;
-  let redis: Redis;
   const children: JsonChild[] = [];
-  before(async () => {
-    server = await startRedisServer();
-    redis = server.client();
-  });
-  after(async () => {
-    children.filter((c) => c.alive()).forEach((c) => c.proc.kill('SIGKILL'));
-    await server.stop();
+  const server = useRedisServer({
+    beforeStop: () => {
+      children.filter((c) => c.alive()).forEach((c) => c.proc.kill('SIGKILL'));
+    },
   });
 
   it('`framepipe work` dead-letters a corrupt JPEG and an entry with wrong fields, with reasons, and processes the rest', async () => {
@@ -58,7 +53,7 @@ describe('bad input and a dead Redis through the real CLI processes', () => {
     const keys = sourceKeys(config.redis.prefix, 'cam1');
     const good = await validJpeg(64, 48);
     await addFrames(
-      redis,
+      server.redis,
       config,
       0,
       20,
@@ -70,14 +65,14 @@ describe('bad input and a dead Redis through the real CLI processes', () => {
     );
     const worker = cliWorker(server.port, config.redis.prefix);
     children.push(worker);
-    await waitSettled(redis, keys, 60_000, 20);
+    await waitSettled(server.redis, keys, 60_000, 20);
     await stopAll([worker]);
     assert.equal(await worker.exited, 0, worker.text());
 
-    const s = await assertInvariant(redis, keys);
+    const s = await assertInvariant(server.redis, keys);
     assert.equal(s.processed, 18);
     assert.equal(s.deadLettered, 2);
-    const dlq = await dlqEntries(redis, keys);
+    const dlq = await dlqEntries(server.redis, keys);
     const bySeq = new Map(dlq.map((e) => [e.dlq_frame, e]));
     const corrupt = bySeq.get('1005-0');
     const fields = bySeq.get('1009-0');

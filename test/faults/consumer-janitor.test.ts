@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import { silentLogger } from '../../src/shared/logger.js';
@@ -7,7 +7,7 @@ import { createMetrics } from '../../src/shared/metrics.js';
 import { pairsToObject } from '../../src/shared/redis/stream-info.js';
 import { consumersToRemove } from '../../src/workers/consumer-janitor.js';
 import { createWorker } from '../../src/workers/worker.js';
-import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import { useRedisServer } from '../helpers/redis-server.js';
 import { keysOf, putFrames, testConfig, waitFor } from '../helpers/worker-fixtures.js';
 import { assertInvariant } from './helpers/invariant.js';
 
@@ -19,13 +19,7 @@ async function consumers(redis: Redis, stream: string): Promise<Map<string, numb
 }
 
 describe('idle consumer cleanup (XGROUP DELCONSUMER drops pending entries)', () => {
-  let server: RedisServer;
-  let redis: Redis;
-  before(async () => {
-    server = await startRedisServer();
-    redis = server.client();
-  });
-  after(async () => server.stop());
+  const server = useRedisServer();
 
   it('picks only idle consumers that hold nothing, never itself', () => {
     const rows = [
@@ -45,9 +39,18 @@ describe('idle consumer cleanup (XGROUP DELCONSUMER drops pending entries)', () 
       idleConsumerMs: 100,
     });
     const keys = keysOf(config);
-    const ids = await putFrames(redis, config, 20);
-    await redis.xreadgroup('GROUP', 'workers', 'dead', 'COUNT', 5, 'STREAMS', keys.frames, '>');
-    await redis.xgroup('CREATECONSUMER', keys.frames, 'workers', 'empty');
+    const ids = await putFrames(server.redis, config, 20);
+    await server.redis.xreadgroup(
+      'GROUP',
+      'workers',
+      'dead',
+      'COUNT',
+      5,
+      'STREAMS',
+      keys.frames,
+      '>',
+    );
+    await server.redis.xgroup('CREATECONSUMER', keys.frames, 'workers', 'empty');
     const [cmd, block] = [server.client(), server.client()];
     const worker = await createWorker(config, {
       redis: cmd,
@@ -59,11 +62,11 @@ describe('idle consumer cleanup (XGROUP DELCONSUMER drops pending entries)', () 
     const done = worker.run(controller.signal);
     const seen: Map<string, number>[] = [];
     await waitFor('both idle consumers removed', async () => {
-      const c = await consumers(redis, keys.frames);
+      const c = await consumers(server.redis, keys.frames);
       seen.push(c);
       return !c.has('dead') && !c.has('empty');
     });
-    await waitFor('20 results', async () => (await redis.xlen(keys.results)) === 20);
+    await waitFor('20 results', async () => (await server.redis.xlen(keys.results)) === 20);
     controller.abort();
     await done;
     cmd.disconnect();
@@ -73,8 +76,11 @@ describe('idle consumer cleanup (XGROUP DELCONSUMER drops pending entries)', () 
       seen.some((c) => c.get('dead') === 5),
       'dead was kept while it held frames',
     );
-    assert.ok((await consumers(redis, keys.frames)).has(config.worker.consumer!), 'never itself');
-    const s = await assertInvariant(redis, keys);
+    assert.ok(
+      (await consumers(server.redis, keys.frames)).has(config.worker.consumer!),
+      'never itself',
+    );
+    const s = await assertInvariant(server.redis, keys);
     assert.equal(s.processed, ids.length);
   });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Redis } from 'ioredis';
 import { FramePublisher } from '../../src/producer/frame-publisher.js';
 import type { PendingFrame } from '../../src/producer/frame-buffer.js';
@@ -13,7 +13,7 @@ import { encodeResultFields } from '../../src/shared/stream-entries.js';
 import { resultArgs } from '../../src/workers/dead-letter.js';
 import { SettleBatcher } from '../../src/workers/settle-batcher.js';
 import { validJpeg } from '../helpers/frames.js';
-import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import { useRedisServer, type RedisServer } from '../helpers/redis-server.js';
 import { assertInvariant, figureLine, readDurableStats } from './helpers/invariant.js';
 
 const N = 16;
@@ -39,13 +39,7 @@ async function replayed<T>(server: RedisServer, client: Redis, send: () => Promi
 }
 
 describe('ioredis replays in-flight commands after a reconnect', () => {
-  let server: RedisServer;
-  let check: Redis;
-  before(async () => {
-    server = await startRedisServer();
-    check = server.client();
-  });
-  after(async () => server.stop());
+  const server = useRedisServer();
 
   it('a replayed batch of producer XADDs is refused as duplicates: no frame is stored twice', async (t) => {
     const config = ConfigSchema.parse({
@@ -55,7 +49,7 @@ describe('ioredis replays in-flight commands after a reconnect', () => {
     const redis = createRedis(config.redis, { name: 'producer' }) as Redis;
     t.after(() => redis.disconnect());
     defineScripts(redis);
-    await check.xgroup('CREATE', keys.frames, 'workers', '0', 'MKSTREAM');
+    await server.redis.xgroup('CREATE', keys.frames, 'workers', '0', 'MKSTREAM');
     const publisher = new FramePublisher({
       redis,
       keys,
@@ -81,11 +75,11 @@ describe('ioredis replays in-flight commands after a reconnect', () => {
     );
     await closeRedis(redis);
 
-    const entries = await check.xrange(keys.frames, '-', '+');
+    const entries = await server.redis.xrange(keys.frames, '-', '+');
     const seqs = entries.map(([, f]) => f[f.indexOf('seq') + 1]);
     assert.equal(seqs.length, N + 1);
     assert.equal(new Set(seqs).size, N + 1, 'no seq stored twice');
-    const s = await readDurableStats(check, keys);
+    const s = await readDurableStats(server.redis, keys);
     assert.equal(s.produced, N + 1);
     assert.ok(s.duplicates > 0, 'the batch was replayed (otherwise this test proves nothing)');
     assert.equal(report.added + report.duplicates, N);
@@ -103,14 +97,14 @@ describe('ioredis replays in-flight commands after a reconnect', () => {
       redis: { port: server.port, prefix: `test-${randomUUID()}` },
     });
     const keys = sourceKeys(config.redis.prefix, 'cam1');
-    defineScripts(check);
-    await check.xgroup('CREATE', keys.frames, 'workers', '0', 'MKSTREAM');
+    defineScripts(server.redis);
+    await server.redis.xgroup('CREATE', keys.frames, 'workers', '0', 'MKSTREAM');
     const ids: string[] = [];
     for (let i = 0; i < N; i++) {
-      ids.push((await check.xadd(keys.frames, `${1000 + i}-0`, 'seq', String(i))) as string);
+      ids.push((await server.redis.xadd(keys.frames, `${1000 + i}-0`, 'seq', String(i))) as string);
     }
-    await check.hset(keys.stats, 'produced', N);
-    await check.xreadgroup('GROUP', 'workers', 'w', 'COUNT', N, 'STREAMS', keys.frames, '>');
+    await server.redis.hset(keys.stats, 'produced', N);
+    await server.redis.xreadgroup('GROUP', 'workers', 'w', 'COUNT', N, 'STREAMS', keys.frames, '>');
     const redis = createRedis(config.redis, { name: 'worker' }) as Redis;
     t.after(() => redis.disconnect());
     defineScripts(redis);
@@ -137,9 +131,9 @@ describe('ioredis replays in-flight commands after a reconnect', () => {
     const acked = await replayed(server, redis, () => Promise.all(ids.slice(1).map(settle)));
     await closeRedis(redis);
 
-    const s = await assertInvariant(check, keys);
+    const s = await assertInvariant(server.redis, keys);
     assert.equal(s.processed, N);
-    assert.equal(await check.xlen(keys.results), N);
+    assert.equal(await server.redis.xlen(keys.results), N);
     const replays = acked.filter((a) => !a).length;
     assert.ok(replays > 0, 'the settles were replayed (otherwise this test proves nothing)');
     t.diagnostic(

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import { createProducer } from '../../src/producer/producer.js';
@@ -11,7 +11,7 @@ import { closeRedis, createRedis } from '../../src/shared/redis/create-redis.js'
 import { sourceKeys } from '../../src/shared/redis/keys.js';
 import { trimAcked } from '../../src/shared/redis/trim-acked.js';
 import { oversizedJpeg } from '../helpers/frames.js';
-import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import { useRedisServer } from '../helpers/redis-server.js';
 import { keysOf, startWorker, testConfig, waitFor } from '../helpers/worker-fixtures.js';
 import { addFrames } from './helpers/add-frames.js';
 import { assertInvariant, figureLine, waitSettled } from './helpers/invariant.js';
@@ -28,15 +28,11 @@ async function counterValue(registry: Registry, name: string, role: string): Pro
 }
 
 describe('Redis at maxmemory with noeviction', () => {
-  let server: RedisServer;
-  let redis: Redis;
-  before(async () => {
-    server = await startRedisServer(['--maxmemory-policy', 'noeviction']);
-    redis = server.client();
-  });
-  after(async () => {
-    await redis.config('SET', 'maxmemory', '0');
-    await server.stop();
+  const server = useRedisServer({
+    extraArgs: ['--maxmemory-policy', 'noeviction'],
+    beforeStop: async () => {
+      await server.redis.config('SET', 'maxmemory', '0');
+    },
   });
 
   it('workers still settle when XADD is refused, and acked frames can be trimmed to make room', async () => {
@@ -44,23 +40,29 @@ describe('Redis at maxmemory with noeviction', () => {
     const keys = keysOf(config);
     const big = await oversizedJpeg(16_000);
     // 80 frames processed by an earlier worker: acked, kept until something trims them.
-    await addFrames(redis, config, 0, 80, () => big);
+    await addFrames(server.redis, config, 0, 80, () => big);
     let w = await startWorker(server, config);
-    await waitFor('80 results', async () => (await redis.xlen(keys.results)) === 80, 30_000);
+    await waitFor('80 results', async () => (await server.redis.xlen(keys.results)) === 80, 30_000);
     await w.stop();
-    await addFrames(redis, config, 80, 20, () => big);
-    await redis.config('SET', 'maxmemory', String((await usedMemory(redis)) - 1024));
+    await addFrames(server.redis, config, 80, 20, () => big);
+    await server.redis.config('SET', 'maxmemory', String((await usedMemory(server.redis)) - 1024));
     try {
-      await assert.rejects(redis.xadd(`${keys.frames}:probe`, '*', 'f', 'v'), /^ReplyError: OOM/);
+      await assert.rejects(
+        server.redis.xadd(`${keys.frames}:probe`, '*', 'f', 'v'),
+        /^ReplyError: OOM/,
+      );
       w = await startWorker(server, config);
-      await waitFor('100 results at OOM', async () => (await redis.xlen(keys.results)) === 100);
+      await waitFor(
+        '100 results at OOM',
+        async () => (await server.redis.xlen(keys.results)) === 100,
+      );
       await w.stop();
       // XTRIM runs at OOM: the 100 acked frames go, and memory comes back.
-      assert.equal(await trimAcked(redis, keys.frames), 100);
-      await redis.xadd(`${keys.frames}:probe`, '*', 'f', 'v');
-      assert.equal((await assertInvariant(redis, keys)).processed, 100);
+      assert.equal(await trimAcked(server.redis, keys.frames), 100);
+      await server.redis.xadd(`${keys.frames}:probe`, '*', 'f', 'v');
+      assert.equal((await assertInvariant(server.redis, keys)).processed, 100);
     } finally {
-      await redis.config('SET', 'maxmemory', '0');
+      await server.redis.config('SET', 'maxmemory', '0');
     }
   });
 
@@ -95,7 +97,11 @@ describe('Redis at maxmemory with noeviction', () => {
     await producerRedis.ping();
     // Room for ~300 frames of ~2.5 KB: far less than the 1200 frames of the run.
     const headroom = 800_000;
-    await redis.config('SET', 'maxmemory', String((await usedMemory(redis)) + headroom));
+    await server.redis.config(
+      'SET',
+      'maxmemory',
+      String((await usedMemory(server.redis)) + headroom),
+    );
     const producer = createProducer(config, {
       redis: producerRedis,
       logger: silentLogger(),
@@ -112,13 +118,13 @@ describe('Redis at maxmemory with noeviction', () => {
       const beforeWorker = producer.stats().produced;
       const worker = await startWorker(server, config);
       const stats = await running;
-      await waitSettled(redis, keys, 60_000, frames);
+      await waitSettled(server.redis, keys, 60_000, frames);
       await worker.stop();
 
       assert.ok(beforeWorker < frames, 'the producer was stuck before the worker started');
       assert.equal(stats.produced, frames);
       assert.equal(stats.dropped, 0);
-      const s = await assertInvariant(redis, keys);
+      const s = await assertInvariant(server.redis, keys);
       assert.equal(s.produced, frames);
       assert.equal(s.processed, frames);
       const refusals = await counterValue(registry, name, 'producer');
@@ -133,7 +139,7 @@ describe('Redis at maxmemory with noeviction', () => {
         }),
       );
     } finally {
-      await redis.config('SET', 'maxmemory', '0');
+      await server.redis.config('SET', 'maxmemory', '0');
       await producer.close();
       await closeRedis(producerRedis);
     }

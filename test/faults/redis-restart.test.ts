@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Redis } from 'ioredis';
 import { ConfigSchema } from '../../src/shared/config/schema.js';
 import { sourceKeys } from '../../src/shared/redis/keys.js';
@@ -8,7 +8,7 @@ import { defineScripts, publishFrame, settleEntry } from '../../src/shared/redis
 import { encodeFrameFields, encodeResultFields } from '../../src/shared/stream-entries.js';
 import { cleanEnv } from '../helpers/cli.js';
 import { validJpeg } from '../helpers/frames.js';
-import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import { useRedisServer } from '../helpers/redis-server.js';
 import { fixturePath } from '../helpers/worker-fixtures.js';
 import { spawnJson, spawnWorker, stopAll, type JsonChild } from './helpers/children.js';
 import {
@@ -93,16 +93,12 @@ async function burstSettle(redis: Redis, prefix: string, n: number): Promise<num
 }
 
 describe('Redis restarted mid-run with appendonly yes', () => {
-  let server: RedisServer;
-  let redis: Redis;
   const children: JsonChild[] = [];
-  before(async () => {
-    server = await startRedisServer(['--appendonly', 'yes', '--appendfsync', 'always']);
-    redis = server.client();
-  });
-  after(async () => {
-    children.filter((c) => c.alive()).forEach((c) => c.proc.kill('SIGKILL'));
-    await server.stop();
+  const server = useRedisServer({
+    extraArgs: ['--appendonly', 'yes', '--appendfsync', 'always'],
+    beforeStop: () => {
+      children.filter((c) => c.alive()).forEach((c) => c.proc.kill('SIGKILL'));
+    },
   });
 
   it('with appendfsync always, the producer and worker processes reconnect by themselves and every frame ends with one result', async (t) => {
@@ -139,23 +135,23 @@ describe('Redis restarted mid-run with appendonly yes', () => {
       cleanEnv(),
     );
     children.push(producer, ...workers);
-    while ((await readDurableStats(redis, keys)).processed < 300) {
+    while ((await readDurableStats(server.redis, keys)).processed < 300) {
       await sleep(50);
     }
     await server.kill('SIGKILL');
     await sleep(1000);
     const restarted = Date.now();
     await server.start();
-    const atRestart = (await readDurableStats(redis, keys)).processed;
-    while ((await readDurableStats(redis, keys)).processed <= atRestart) {
+    const atRestart = (await readDurableStats(server.redis, keys)).processed;
+    while ((await readDurableStats(server.redis, keys)).processed <= atRestart) {
       await sleep(20);
     }
     const recoveryMs = Date.now() - restarted;
     assert.equal(await producer.exited, 0, producer.text());
-    await waitSettled(redis, keys, 60_000, frames);
+    await waitSettled(server.redis, keys, 60_000, frames);
     await stopAll(workers);
 
-    const s = await assertInvariant(redis, keys);
+    const s = await assertInvariant(server.redis, keys);
     assert.equal(s.produced, frames, 'every frame reached Redis once');
     assert.equal(s.processed, frames);
     t.diagnostic(
@@ -177,23 +173,23 @@ describe('Redis restarted mid-run with appendonly yes', () => {
       let lostFrames = 0;
       let lostAcks = 0;
       for (let trial = 0; trial < trials; trial++) {
-        await redis.config('SET', 'appendfsync', fsync);
+        await server.redis.config('SET', 'appendfsync', fsync);
         const prefix = ConfigSchema.parse({ redis: { prefix: `test-${randomUUID()}` } }).redis
           .prefix;
         const keys = sourceKeys(prefix, 'cam1');
-        assert.equal(await burstAdd(redis, prefix, burst, jpeg), burst);
-        assert.equal(await burstSettle(redis, prefix, burst), burst);
+        assert.equal(await burstAdd(server.redis, prefix, burst, jpeg), burst);
+        assert.equal(await burstSettle(server.redis, prefix, burst), burst);
         await server.kill('SIGKILL');
         await server.start();
-        const present = await redis.xlen(keys.frames);
-        const s = await readDurableStats(redis, keys);
-        const results = await redis.xlen(keys.results);
+        const present = await server.redis.xlen(keys.frames);
+        const s = await readDurableStats(server.redis, keys);
+        const results = await server.redis.xlen(keys.results);
         lostFrames += burst - present;
         lostAcks += burst - s.processed;
         // Whatever was lost, it was lost whole: a frame acked has its result, counters agree.
         assert.equal(results, s.processed);
         assert.equal(s.produced, present);
-        assert.equal((await pendingOf(redis, keys)) + s.processed, present);
+        assert.equal((await pendingOf(server.redis, keys)) + s.processed, present);
       }
       if (fsync === 'always') {
         assert.equal(lostFrames + lostAcks, 0, 'appendfsync always loses nothing acknowledged');

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
-import type { Redis } from 'ioredis';
+import { describe, it } from 'node:test';
 import { Registry } from 'prom-client';
 import { createProducer, type Producer } from '../../src/producer/producer.js';
 import { ConfigSchema, type Config } from '../../src/shared/config/schema.js';
@@ -9,7 +8,7 @@ import { createLogger } from '../../src/shared/logger.js';
 import { createMetrics, type Metrics } from '../../src/shared/metrics.js';
 import { closeRedis, createRedis, type RedisClient } from '../../src/shared/redis/create-redis.js';
 import { sourceKeys } from '../../src/shared/redis/keys.js';
-import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import { useRedisServer, type RedisServer } from '../helpers/redis-server.js';
 import { startWorker, type RunningWorker } from '../helpers/worker-fixtures.js';
 import { assertInvariant, figureLine, waitSettled } from './helpers/invariant.js';
 
@@ -64,15 +63,10 @@ async function droppedBufferFull(m: Metrics): Promise<number> {
 }
 
 describe('Redis unreachable for 10 s (SIGSTOP)', () => {
-  let server: RedisServer;
-  let check: Redis;
-  before(async () => {
-    server = await startRedisServer();
-    check = server.client();
-  });
-  after(async () => {
-    process.kill(server.pid(), 'SIGCONT');
-    await server.stop();
+  const server = useRedisServer({
+    beforeStop: () => {
+      process.kill(server.pid(), 'SIGCONT');
+    },
   });
 
   it('the producer buffer stays within maxBufferedFrames, then block waits and drop-oldest drops counting buffer_full; workers resume', async (t) => {
@@ -101,13 +95,13 @@ describe('Redis unreachable for 10 s (SIGSTOP)', () => {
     process.kill(server.pid(), 'SIGCONT');
     const stats = await Promise.all(runs);
     for (const s of sides) {
-      await waitSettled(check, sourceKeys(s.config.redis.prefix, 'cam1'), 60_000);
+      await waitSettled(server.redis, sourceKeys(s.config.redis.prefix, 'cam1'), 60_000);
     }
     await Promise.all(workers.map((w) => w.stop()));
 
     for (const [i, s] of sides.entries()) {
       const keys = sourceKeys(s.config.redis.prefix, 'cam1');
-      const durable = await assertInvariant(check, keys);
+      const durable = await assertInvariant(server.redis, keys);
       const dropped = await droppedBufferFull(s.metrics);
       assert.ok(s.maxBuffered <= MAX_BUFFERED, `${s.policy}: buffered ${s.maxBuffered}`);
       assert.ok(s.maxBuffered >= MAX_BUFFERED - 16, `${s.policy}: the buffer filled up`);

@@ -3,14 +3,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { after, before, describe, it } from 'node:test';
-import type { Redis } from 'ioredis';
+import { before, describe, it } from 'node:test';
 import type pg from 'pg';
 import { migrate } from '../../src/db/migrate.js';
 import { sourceKeys } from '../../src/shared/redis/keys.js';
 import type { SinkStats } from '../../src/sink/result-sink.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
-import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import { useRedisServer } from '../helpers/redis-server.js';
 import { addResults, platePayload } from '../helpers/results.js';
 import { waitFor } from '../helpers/worker-fixtures.js';
 
@@ -19,24 +18,21 @@ const RESULTS = 40;
 const BATCH = 16;
 
 describe('sink process faults', () => {
-  let server: RedisServer;
-  let redis: Redis;
   let db: TestDatabase;
   let pool: pg.Pool;
   const children: ChildProcess[] = [];
+  const server = useRedisServer({
+    beforeStop: async () => {
+      children
+        .filter((c) => c.exitCode === null && c.signalCode === null)
+        .forEach((c) => c.kill('SIGKILL'));
+      await db?.drop();
+    },
+  });
   before(async () => {
-    server = await startRedisServer();
-    redis = server.client();
     db = await createTestDatabase();
     pool = db.pool();
     await migrate(db.url);
-  });
-  after(async () => {
-    children
-      .filter((c) => c.exitCode === null && c.signalCode === null)
-      .forEach((c) => c.kill('SIGKILL'));
-    await db?.drop();
-    await server?.stop();
   });
 
   function spawnSink(prefix: string, consumer: string, claimIdleMs = 30_000) {
@@ -92,7 +88,9 @@ describe('sink process faults', () => {
       ).rows[0]!.n,
     );
   async function consumerPending(stream: string, consumer: string): Promise<number> {
-    const rows = (await redis.xinfo('CONSUMERS', stream, 'sink').catch(() => [])) as unknown[][];
+    const rows = (await server.redis
+      .xinfo('CONSUMERS', stream, 'sink')
+      .catch(() => [])) as unknown[][];
     const row = rows.find((r) => r[r.indexOf('name') + 1] === consumer);
     return row === undefined ? 0 : Number(row[row.indexOf('pending') + 1]);
   }
@@ -115,7 +113,7 @@ describe('sink process faults', () => {
       processor: 'plate',
       payload: platePayload(`KIL${String(i).padStart(3, '0')}`),
     }));
-    await addResults(redis, prefix, 'cam1', plates);
+    await addResults(server.redis, prefix, 'cam1', plates);
     return { prefix, stream: sourceKeys(prefix, 'cam1').results };
   }
 
@@ -156,13 +154,13 @@ describe('sink process faults', () => {
         (await consumerPending(stream, 'sink-b')) > 0 && (await backends('sink-b', true)) > 0,
     );
     // Writes to Redis wait (XACK included); the transaction may now commit.
-    await redis.call('CLIENT', 'PAUSE', '60000', 'WRITE');
+    await server.redis.call('CLIENT', 'PAUSE', '60000', 'WRITE');
     try {
       await unlock();
       await waitFor('batch committed', async () => (await rows()) > 0);
       await victim.kill();
     } finally {
-      await redis.call('CLIENT', 'UNPAUSE');
+      await server.redis.call('CLIENT', 'UNPAUSE');
     }
     const committed = await rows();
     assert.ok(
@@ -172,7 +170,7 @@ describe('sink process faults', () => {
 
     const peer = spawnSink(prefix, 'sink-c', 1);
     await waitFor('all written and acked', async () => {
-      const summary = (await redis.xpending(stream, 'sink')) as [number, ...unknown[]];
+      const summary = (await server.redis.xpending(stream, 'sink')) as [number, ...unknown[]];
       return Number(summary[0]) === 0 && (await rows()) === RESULTS;
     });
     const stats = await peer.term();

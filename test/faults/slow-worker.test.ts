@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import { createProducer } from '../../src/producer/producer.js';
@@ -10,7 +10,7 @@ import { createMetrics } from '../../src/shared/metrics.js';
 import { closeRedis, createRedis } from '../../src/shared/redis/create-redis.js';
 import { sourceKeys } from '../../src/shared/redis/keys.js';
 import { trimSlack } from '../../src/shared/redis/scripts.js';
-import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import { useRedisServer } from '../helpers/redis-server.js';
 import { fixturePath, startWorker } from '../helpers/worker-fixtures.js';
 import { assertInvariant, figureLine, waitSettled } from './helpers/invariant.js';
 
@@ -21,13 +21,7 @@ async function usedMemory(redis: Redis): Promise<number> {
 }
 
 describe('a slow worker behind a fast producer', () => {
-  let server: RedisServer;
-  let check: Redis;
-  before(async () => {
-    server = await startRedisServer();
-    check = server.client();
-  });
-  after(async () => server.stop());
+  const server = useRedisServer();
 
   for (const policy of ['block', 'drop-oldest'] as const) {
     it(`with ${policy}: ${policy === 'block' ? 'Redis memory stays bounded and nothing unread is trimmed' : 'every drop is counted exactly'}`, async (t) => {
@@ -61,7 +55,7 @@ describe('a slow worker behind a fast producer', () => {
       });
       process.env.FRAMEPIPE_TEST_SLOW_MS = block ? '15' : '100';
       const keys = sourceKeys(config.redis.prefix, 'cam1');
-      const baseline = await usedMemory(check);
+      const baseline = await usedMemory(server.redis);
       const worker = await startWorker(server, config);
       const redis = createRedis(config.redis, { name: 'producer' });
       const metrics = createMetrics(new Registry());
@@ -71,16 +65,16 @@ describe('a slow worker behind a fast producer', () => {
       let done = false;
       void running.finally(() => (done = true));
       while (!done) {
-        peak = Math.max(peak, (await usedMemory(check)) - baseline);
+        peak = Math.max(peak, (await usedMemory(server.redis)) - baseline);
         await new Promise((r) => setTimeout(r, 25));
       }
       const stats = await running;
-      await waitSettled(check, keys, 60_000, block ? FRAMES : undefined);
+      await waitSettled(server.redis, keys, 60_000, block ? FRAMES : undefined);
       await worker.stop();
       await producer.close();
       await closeRedis(redis);
 
-      const s = await assertInvariant(check, keys);
+      const s = await assertInvariant(server.redis, keys);
       const bytes = Number((await metrics.frameBytes.get()).values[0]?.value ?? 0);
       const frameBytes = bytes / Math.max(1, stats.produced);
       if (block) {

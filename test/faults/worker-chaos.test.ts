@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Redis } from 'ioredis';
 import { sourceKeys } from '../../src/shared/redis/keys.js';
 import { cleanEnv } from '../helpers/cli.js';
-import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import { useRedisServer } from '../helpers/redis-server.js';
 import { fixturePath } from '../helpers/worker-fixtures.js';
 import {
   isReady,
@@ -28,16 +28,11 @@ async function consumerPending(redis: Redis, stream: string, consumer: string): 
 }
 
 describe('chaos: workers killed with SIGKILL at random moments', () => {
-  let server: RedisServer;
-  let redis: Redis;
   const children: JsonChild[] = [];
-  before(async () => {
-    server = await startRedisServer();
-    redis = server.client();
-  });
-  after(async () => {
-    children.filter((c) => c.alive()).forEach((c) => c.proc.kill('SIGKILL'));
-    await server.stop();
+  const server = useRedisServer({
+    beforeStop: () => {
+      children.filter((c) => c.alive()).forEach((c) => c.proc.kill('SIGKILL'));
+    },
   });
 
   it(`${KILLS} SIGKILLs across ${FRAMES} frames and ${WORKERS} worker processes: every frame ends with one result, none lost`, async (t) => {
@@ -83,7 +78,7 @@ describe('chaos: workers killed with SIGKILL at random moments', () => {
       cleanEnv(),
     );
     children.push(producer);
-    while ((await readDurableStats(redis, keys)).processed < 100) {
+    while ((await readDurableStats(server.redis, keys)).processed < 100) {
       await sleep(100);
     }
     let pendingAtKill = 0;
@@ -95,18 +90,18 @@ describe('chaos: workers killed with SIGKILL at random moments', () => {
         continue;
       }
       const victim = ready[Math.floor(random() * ready.length)]!;
-      pendingAtKill += await consumerPending(redis, keys.frames, victim.name);
+      pendingAtKill += await consumerPending(server.redis, keys.frames, victim.name);
       victim.proc.kill('SIGKILL');
       await victim.exited;
       live.splice(live.indexOf(victim), 1, worker());
     }
-    const producedDuringKills = (await readDurableStats(redis, keys)).produced;
+    const producedDuringKills = (await readDurableStats(server.redis, keys)).produced;
     assert.equal(await producer.exited, 0, producer.text());
-    await waitSettled(redis, keys, 60_000, FRAMES);
+    await waitSettled(server.redis, keys, 60_000, FRAMES);
     // Killed workers' consumers are removed once idle and empty; the live ones stay.
     const liveNames = new Set(live.map((w) => w.name));
     const groupConsumers = async () =>
-      ((await redis.xinfo('CONSUMERS', keys.frames, 'workers')) as unknown[][]).map((r) =>
+      ((await server.redis.xinfo('CONSUMERS', keys.frames, 'workers')) as unknown[][]).map((r) =>
         String(r[r.indexOf('name') + 1]),
       );
     const deadline = Date.now() + 30_000;
@@ -123,7 +118,7 @@ describe('chaos: workers killed with SIGKILL at random moments', () => {
       duplicateSettles += stats?.duplicates ?? 0;
     }
 
-    const s = await assertInvariant(redis, keys);
+    const s = await assertInvariant(server.redis, keys);
     assert.equal(s.produced, FRAMES);
     assert.equal(s.processed + s.deadLettered, FRAMES);
     assert.ok(producedDuringKills < FRAMES, 'the kills happened while frames were flowing');

@@ -3,9 +3,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Redis } from 'ioredis';
-import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import { useRedisServer } from '../helpers/redis-server.js';
 import {
   fixturePath,
   keysOf,
@@ -49,24 +49,19 @@ async function consumerPending(redis: Redis, stream: string, consumer: string): 
 }
 
 describe('worker process faults', () => {
-  let server: RedisServer;
-  let redis: Redis;
   const children: ChildProcess[] = [];
-  before(async () => {
-    server = await startRedisServer();
-    redis = server.client();
-  });
-  after(async () => {
-    children
-      .filter((c) => c.exitCode === null && c.signalCode === null)
-      .forEach((c) => c.kill('SIGKILL'));
-    await server.stop();
+  const server = useRedisServer({
+    beforeStop: () => {
+      children
+        .filter((c) => c.exitCode === null && c.signalCode === null)
+        .forEach((c) => c.kill('SIGKILL'));
+    },
   });
 
   it('when a worker is killed with SIGKILL holding pending frames, a peer reclaims them: one result each', async () => {
     const config = testConfig(server, { claimIdleMs: 300 });
     const keys = keysOf(config);
-    const ids = await putFrames(redis, config, 60);
+    const ids = await putFrames(server.redis, config, 60);
     const victim = spawnWorker({
       REDIS_PORT: String(server.port),
       PREFIX: config.redis.prefix,
@@ -78,7 +73,7 @@ describe('worker process faults', () => {
     children.push(victim.proc);
     await waitFor(
       'victim holds frames',
-      async () => (await pendingCount(redis, keys)) >= 8,
+      async () => (await pendingCount(server.redis, keys)) >= 8,
       30_000,
     );
     victim.proc.kill('SIGKILL');
@@ -88,21 +83,21 @@ describe('worker process faults', () => {
       ...config,
       worker: { ...config.worker, consumer: 'rescuer' },
     });
-    await waitFor('60 results', async () => (await redis.xlen(keys.results)) >= 60, 30_000);
+    await waitFor('60 results', async () => (await server.redis.xlen(keys.results)) >= 60, 30_000);
     const stats = await rescuer.stop();
 
-    const frames = await resultFrameIds(redis, keys);
+    const frames = await resultFrameIds(server.redis, keys);
     assert.equal(frames.length, 60);
     assert.deepEqual(new Set(frames), new Set(ids));
     assert.ok(stats.reclaimed >= 8, `reclaimed ${stats.reclaimed}`);
-    assert.equal(await pendingCount(redis, keys), 0);
-    assert.equal(await redis.xlen(keys.dlq), 0);
+    assert.equal(await pendingCount(server.redis, keys), 0);
+    assert.equal(await server.redis.xlen(keys.dlq), 0);
   });
 
   it('on SIGTERM a worker process finishes what it holds and exits 0 with nothing pending', async () => {
     const config = testConfig(server);
     const keys = keysOf(config);
-    await putFrames(redis, config, 30);
+    await putFrames(server.redis, config, 30);
     const consumer = `term-${randomUUID()}`;
     const child = spawnWorker({
       REDIS_PORT: String(server.port),
@@ -115,15 +110,15 @@ describe('worker process faults', () => {
     children.push(child.proc);
     await waitFor(
       'child holds frames',
-      async () => (await consumerPending(redis, keys.frames, consumer)) > 0,
+      async () => (await consumerPending(server.redis, keys.frames, consumer)) > 0,
       30_000,
     );
     child.proc.kill('SIGTERM');
     const [code] = (await once(child.proc, 'exit')) as [number | null];
     assert.equal(code, 0);
-    assert.equal(await pendingCount(redis, keys), 0);
+    assert.equal(await pendingCount(server.redis, keys), 0);
     const last = child.lines.at(-1) as { stats?: { processed: number } } | undefined;
     assert.ok(last?.stats !== undefined && last.stats.processed > 0);
-    assert.equal((await resultFrameIds(redis, keys)).length, last.stats.processed);
+    assert.equal((await resultFrameIds(server.redis, keys)).length, last.stats.processed);
   });
 });

@@ -1,4 +1,5 @@
 import { rm } from 'node:fs/promises';
+import { after, before } from 'node:test';
 import { Redis } from 'ioredis';
 import {
   freeLoopbackPort,
@@ -49,5 +50,60 @@ export async function startRedisServer(extraArgs: readonly string[] = []): Promi
       await server.stop();
       await rm(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/** The server of useRedisServer(), with the plain client it made for assertions. */
+export interface UsedRedisServer extends RedisServer {
+  /** A plain client made right after the server started; closed by stop(). */
+  readonly redis: Redis;
+}
+
+export interface UseRedisServerOptions {
+  /** redis-server arguments, as for startRedisServer(). */
+  readonly extraArgs?: readonly string[];
+  /** Runs in the after() hook before the server stops: kill children, close what uses it. */
+  readonly beforeStop?: () => unknown;
+}
+
+/**
+ * A private redis-server for the current describe(): started (with one client) in a before()
+ * hook and stopped by PID in an after() hook, both registered here. Read it from hooks and tests
+ * registered after this call, not while the describe() body runs.
+ */
+export function useRedisServer(options: UseRedisServerOptions = {}): UsedRedisServer {
+  let started: { server: RedisServer; redis: Redis } | undefined;
+  const current = () => {
+    if (started === undefined) {
+      throw new Error('useRedisServer: the server is not started yet (it starts in before())');
+    }
+    return started;
+  };
+  before(async () => {
+    const server = await startRedisServer(options.extraArgs);
+    started = { server, redis: server.client() };
+  });
+  after(async () => {
+    await options.beforeStop?.();
+    await started?.server.stop();
+  });
+  return {
+    get port() {
+      return current().server.port;
+    },
+    get url() {
+      return current().server.url;
+    },
+    get dir() {
+      return current().server.dir;
+    },
+    get redis() {
+      return current().redis;
+    },
+    pid: () => current().server.pid(),
+    client: () => current().server.client(),
+    kill: (signal) => current().server.kill(signal),
+    start: () => current().server.start(),
+    stop: () => current().server.stop(),
   };
 }

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
-import type { Redis } from 'ioredis';
+import { before, describe, it } from 'node:test';
 import type pg from 'pg';
 import { buildApi, type Api } from '../../src/api/build-api.js';
 import { encodeCursor } from '../../src/api/plate-history.js';
@@ -11,30 +10,32 @@ import { migrate } from '../../src/db/migrate.js';
 import { ConfigSchema } from '../../src/shared/config/schema.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
-import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import { useRedisServer } from '../helpers/redis-server.js';
 
 interface ErrorBody {
   error: { code: string; message: string };
 }
 
 describe('query API: bad inputs get a 4xx with a JSON error', () => {
-  let server: RedisServer;
-  let redis: Redis;
   let db: TestDatabase;
   let pool: pg.Pool;
   let app: Api;
+  const server = useRedisServer({
+    beforeStop: async () => {
+      await app?.close();
+      await db?.drop();
+    },
+  });
   before(async () => {
-    server = await startRedisServer();
-    redis = server.client();
     db = await createTestDatabase();
     pool = db.pool();
     await migrate(pool);
-    app = buildApi({ redis, pg: pool, prefix: `test-${randomUUID()}`, logger: silentLogger() });
-  });
-  after(async () => {
-    await app?.close();
-    await db?.drop();
-    await server?.stop();
+    app = buildApi({
+      redis: server.redis,
+      pg: pool,
+      prefix: `test-${randomUUID()}`,
+      logger: silentLogger(),
+    });
   });
 
   const cases: [url: string, status: number, code: string, mentions: string][] = [
@@ -82,7 +83,12 @@ describe('query API: bad inputs get a 4xx with a JSON error', () => {
   it('a PostgreSQL failure is a 500 with a generic message, not the driver error', async () => {
     const broken = db.pool();
     await broken.end();
-    const local = buildApi({ redis, pg: broken, prefix: 'x', logger: silentLogger() });
+    const local = buildApi({
+      redis: server.redis,
+      pg: broken,
+      prefix: 'x',
+      logger: silentLogger(),
+    });
     const res = await local.inject({ method: 'GET', url: '/plates/ABC123' });
     await local.close();
     assert.equal(res.statusCode, 500);

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
-import type { Redis } from 'ioredis';
+import { before, describe, it } from 'node:test';
 import type pg from 'pg';
 import { buildApi, type Api } from '../../src/api/build-api.js';
 import { migrate } from '../../src/db/migrate.js';
@@ -12,7 +11,7 @@ import { latestKey } from '../../src/sink/latest-cache.js';
 import { toSinkRow } from '../../src/sink/sink-rows.js';
 import { writeBatch } from '../../src/sink/sink-writer.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
-import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import { useRedisServer } from '../helpers/redis-server.js';
 import { addResults, platePayload } from '../helpers/results.js';
 import { makeJpeg } from '../helpers/worker-fixtures.js';
 
@@ -34,21 +33,28 @@ interface Page {
 const US = 1_700_000_000_000_000;
 
 describe('query API on known data', () => {
-  let server: RedisServer;
-  let redis: Redis;
   let db: TestDatabase;
   let pool: pg.Pool;
   let app: Api;
   const prefix = `test-${randomUUID()}`;
+  const server = useRedisServer({
+    beforeStop: async () => {
+      await app?.close();
+      await db?.drop();
+    },
+  });
   before(async () => {
-    server = await startRedisServer();
-    redis = server.client();
     db = await createTestDatabase();
     pool = db.pool();
     await migrate(pool);
-    app = buildApi({ redis, pg: pool, prefix, logger: silentLogger(), fpsWindowS: 10 });
+    app = buildApi({
+      redis: server.redis,
+      pg: pool,
+      prefix,
+      logger: silentLogger(),
+      fpsWindowS: 10,
+    });
     await app.ready();
-    // Five sightings of ABC1234 (cam1 at t=1,3,5 s; cam2 at t=2,4 s) and one of another plate.
     const sighting = (source: string, s: number, plate: string) =>
       toSinkRow(source, `${s}-0`, {
         source,
@@ -66,11 +72,6 @@ describe('query API on known data', () => {
     );
     rows.push(sighting('cam1', 9, 'ZZZ999'));
     await writeBatch(pool, rows);
-  });
-  after(async () => {
-    await app?.close();
-    await db?.drop();
-    await server?.stop();
   });
 
   const get = (url: string) => app.inject({ method: 'GET', url });
@@ -117,11 +118,11 @@ describe('query API on known data', () => {
   });
 
   it('GET /sources/:id/latest reads the stream on a miss, fills the hash, then hits it', async () => {
-    const ids = await addResults(redis, prefix, 'cam1', [
+    const ids = await addResults(server.redis, prefix, 'cam1', [
       { processor: 'plate', payload: platePayload('OLD111') },
       { processor: 'plate', payload: platePayload('NEW222') },
     ]);
-    await redis.del(latestKey(prefix, 'cam1'));
+    await server.redis.del(latestKey(prefix, 'cam1'));
 
     const miss = await get('/sources/cam1/latest');
     const hit = await get('/sources/cam1/latest');
@@ -133,11 +134,11 @@ describe('query API on known data', () => {
     assert.equal(body.id, ids[1]);
     assert.equal(body.payload.plate, 'NEW222');
     assert.equal(body.capturedAt, new Date((US + 1_000_000) / 1000).toISOString());
-    assert.equal(await redis.hget(latestKey(prefix, 'cam1'), 'id'), ids[1]);
+    assert.equal(await server.redis.hget(latestKey(prefix, 'cam1'), 'id'), ids[1]);
   });
 
   it('GET /sources/:id/latest is 404 for an unknown source and for a source with no result', async () => {
-    await redis.sadd(`${prefix}:sources`, 'quiet');
+    await server.redis.sadd(`${prefix}:sources`, 'quiet');
     for (const url of ['/sources/ghost/latest', '/sources/quiet/latest']) {
       const res = await get(url);
       assert.equal(res.statusCode, 404, url);
@@ -157,10 +158,10 @@ describe('query API on known data', () => {
       format: 'jpeg',
       data: jpeg,
     });
-    await redis.xadd(keys.frames, '5000-0', ...fields);
+    await server.redis.xadd(keys.frames, '5000-0', ...fields);
 
     const res = await get('/frames/5000-0?source=cam1');
-    await redis.xdel(keys.frames, '5000-0');
+    await server.redis.xdel(keys.frames, '5000-0');
     const gone = await get('/frames/5000-0?source=cam1');
 
     assert.equal(res.statusCode, 200);
@@ -172,10 +173,16 @@ describe('query API on known data', () => {
 
   it('GET /sources reports each source with consumer lag, pending and frame rates', async () => {
     const p = `test-${randomUUID()}`;
-    const local = buildApi({ redis, pg: pool, prefix: p, logger: silentLogger(), fpsWindowS: 10 });
+    const local = buildApi({
+      redis: server.redis,
+      pg: pool,
+      prefix: p,
+      logger: silentLogger(),
+      fpsWindowS: 10,
+    });
     const keys = sourceKeys(p, 'cam9');
     const jpeg = await makeJpeg(16, 16);
-    await redis.xgroup('CREATE', keys.frames, 'workers', '0', 'MKSTREAM');
+    await server.redis.xgroup('CREATE', keys.frames, 'workers', '0', 'MKSTREAM');
     for (let seq = 0; seq < 3; seq++) {
       const f = encodeFrameFields({
         source: 'cam9',
@@ -186,21 +193,30 @@ describe('query API on known data', () => {
         format: 'jpeg',
         data: jpeg,
       });
-      await redis.xadd(keys.frames, '*', ...f);
+      await server.redis.xadd(keys.frames, '*', ...f);
     }
-    await redis.xreadgroup('GROUP', 'workers', 'w1', 'COUNT', 1, 'STREAMS', keys.frames, '>');
+    await server.redis.xreadgroup(
+      'GROUP',
+      'workers',
+      'w1',
+      'COUNT',
+      1,
+      'STREAMS',
+      keys.frames,
+      '>',
+    );
     await addResults(
-      redis,
+      server.redis,
       p,
       'cam9',
       Array.from({ length: 20 }, () => ({ processor: 'stats', payload: {} })),
     );
-    await redis.xadd(
+    await server.redis.xadd(
       keys.metrics,
       '*',
       ...encodeMetricFields({ source: 'cam9', type: 'producer', atUs: US, payload: { fps: 12.5 } }),
     );
-    await redis.sadd(`${p}:sources`, 'cam9');
+    await server.redis.sadd(`${p}:sources`, 'cam9');
 
     const res = await local.inject({ method: 'GET', url: '/sources' });
     await local.close();
@@ -212,7 +228,7 @@ describe('query API on known data', () => {
     assert.deepEqual(s!.fps, { produced: 12.5, processed: 2, windowS: 10 });
     assert.deepEqual(s!.frames, {
       length: 3,
-      lastId: (await redis.xrevrange(keys.frames, '+', '-', 'COUNT', 1))[0]![0],
+      lastId: (await server.redis.xrevrange(keys.frames, '+', '-', 'COUNT', 1))[0]![0],
     });
     assert.equal(s!.results, 20);
   });

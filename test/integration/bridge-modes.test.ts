@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { after, before, describe, it } from 'node:test';
-import type { Redis } from 'ioredis';
+import { describe, it } from 'node:test';
 import { pushCommand } from '../../src/command-queue/command-queue.js';
 import { sourceKeys } from '../../src/shared/redis/keys.js';
 import { encodeFrameFields, nowUs } from '../../src/shared/stream-entries.js';
 import { validJpeg } from '../helpers/frames.js';
-import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import { useRedisServer } from '../helpers/redis-server.js';
 import { addResult, addSource, startBridge } from '../unit/bridge/helpers/bridge-fixtures.js';
 import { RespSubscriber, type PubSubMessage } from '../unit/bridge/helpers/resp-subscriber.js';
 
@@ -40,16 +39,11 @@ while True:
 `;
 
 describe('bridge: limits, key-value mode, frames, recording and other clients', () => {
-  let server: RedisServer;
-  let redis: Redis;
   const subscribers: RespSubscriber[] = [];
-  before(async () => {
-    server = await startRedisServer();
-    redis = server.client();
-  });
-  after(async () => {
-    subscribers.forEach((s) => s.close());
-    await server.stop();
+  const server = useRedisServer({
+    beforeStop: () => {
+      subscribers.forEach((s) => s.close());
+    },
   });
   const subscribe = async (channel: string) => {
     const s = await RespSubscriber.connect(server.port);
@@ -61,11 +55,11 @@ describe('bridge: limits, key-value mode, frames, recording and other clients', 
   it('an envelope over maxMessageBytes is refused and counted, and the next one still goes out', async () => {
     const bridge = await startBridge(server, { maxMessageBytes: 2048 });
     const { prefix } = bridge;
-    await addSource(redis, prefix);
+    await addSource(server.redis, prefix);
     const sub = await subscribe(`${prefix}:core_metrics`);
 
-    await addResult(redis, prefix, 1, { blob: 'x'.repeat(4096) });
-    await addResult(redis, prefix, 2, { plate: 'SMALL1' });
+    await addResult(server.redis, prefix, 1, { blob: 'x'.repeat(4096) });
+    await addResult(server.redis, prefix, 2, { plate: 'SMALL1' });
 
     const m = await sub.next(() => true);
     assert.equal(parse(m).payload.seq, 2, 'the oversized envelope was never published');
@@ -80,23 +74,23 @@ describe('bridge: limits, key-value mode, frames, recording and other clients', 
   it('in key-value mode the latest envelope per type is stored under a key with a TTL', async () => {
     const bridge = await startBridge(server, { mode: 'kv', kvTtlMs: 30_000 });
     const { prefix } = bridge;
-    await addSource(redis, prefix);
+    await addSource(server.redis, prefix);
     const key = `${prefix}:core_metrics:latest`;
 
-    await addResult(redis, prefix, 1, { plate: 'FIRST1' });
-    await addResult(redis, prefix, 2, { plate: 'LAST22' });
+    await addResult(server.redis, prefix, 1, { plate: 'FIRST1' });
+    await addResult(server.redis, prefix, 2, { plate: 'LAST22' });
 
     let latest: Env | undefined;
     for (let i = 0; i < 200 && latest?.payload.seq !== 2; i++) {
-      const text = await redis.get(key);
+      const text = await server.redis.get(key);
       latest = text === null ? undefined : parse(text);
       await new Promise((r) => setTimeout(r, 50));
     }
     assert.equal(latest?.type, 'core_metrics');
     assert.equal(latest?.payload.seq, 2);
-    const ttl = await redis.pttl(key);
+    const ttl = await server.redis.pttl(key);
     assert.ok(ttl > 0 && ttl <= 30_000, `TTL ${ttl}`);
-    const state = parse((await redis.get(`${prefix}:recording_state:latest`))!);
+    const state = parse((await server.redis.get(`${prefix}:recording_state:latest`))!);
     assert.equal(state.payload.recording, false);
     await bridge.stop();
   });
@@ -104,7 +98,7 @@ describe('bridge: limits, key-value mode, frames, recording and other clients', 
   it('frames are published downscaled as base64 JPEG with their width, height and format', async () => {
     const bridge = await startBridge(server, { frames: true, frameFps: 20, frameWidth: 160 });
     const { prefix } = bridge;
-    await addSource(redis, prefix);
+    await addSource(server.redis, prefix);
     const sub = await subscribe(`${prefix}:frame`);
     const jpeg = await validJpeg(640, 480, 3);
     const fields = encodeFrameFields({
@@ -116,7 +110,7 @@ describe('bridge: limits, key-value mode, frames, recording and other clients', 
       format: 'jpeg',
       data: jpeg,
     });
-    await redis.xadd(sourceKeys(prefix, 'cam1').frames, `${Date.now()}-5`, ...fields);
+    await server.redis.xadd(sourceKeys(prefix, 'cam1').frames, `${Date.now()}-5`, ...fields);
 
     const e = parse(await sub.next(() => true));
     assert.equal(e.type, 'frame');
@@ -132,7 +126,7 @@ describe('bridge: limits, key-value mode, frames, recording and other clients', 
     const { prefix } = bridge;
     const sub = await subscribe(`${prefix}:recording_state`);
 
-    await pushCommand(redis, prefix, { recording: true, sources: ['cam1'] });
+    await pushCommand(server.redis, prefix, { recording: true, sources: ['cam1'] });
 
     const e = parse(await sub.next((m) => parse(m).payload.recording === true));
     assert.deepEqual(e.payload.sources, ['cam1']);
@@ -147,7 +141,7 @@ describe('bridge: limits, key-value mode, frames, recording and other clients', 
     async () => {
       const bridge = await startBridge(server);
       const { prefix } = bridge;
-      await addSource(redis, prefix);
+      await addSource(server.redis, prefix);
       const py = spawn(PYTHON, [
         '-c',
         PY_SUBSCRIBER,
@@ -161,10 +155,14 @@ describe('bridge: limits, key-value mode, frames, recording and other clients', 
         await new Promise((r) => setTimeout(r, 50));
         assert.equal(py.exitCode, null, 'python subscriber exited early');
       }
-      const numsub = (await redis.call('PUBSUB', 'NUMSUB', `${prefix}:core_metrics`)) as unknown[];
+      const numsub = (await server.redis.call(
+        'PUBSUB',
+        'NUMSUB',
+        `${prefix}:core_metrics`,
+      )) as unknown[];
       assert.equal(numsub[1], 1);
 
-      await addResult(redis, prefix, 1, { plate: 'PY12345', confidence: 0.9 });
+      await addResult(server.redis, prefix, 1, { plate: 'PY12345', confidence: 0.9 });
 
       assert.equal(await exited, 0);
       const line = JSON.parse(out.split('\n')[1]!) as { type: string; ts: number; plate: string };

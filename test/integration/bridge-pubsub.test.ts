@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Redis } from 'ioredis';
+import { describe, it } from 'node:test';
 import { sourceKeys } from '../../src/shared/redis/keys.js';
 import { encodeDeadLetterFields, nowUs } from '../../src/shared/stream-entries.js';
-import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import { useRedisServer } from '../helpers/redis-server.js';
 import {
   addProducerMetrics,
   addResult,
@@ -20,16 +19,11 @@ interface Env {
 const parse = (m: PubSubMessage): Env => JSON.parse(m.data) as Env;
 
 describe('bridge: streams mirrored to pub/sub envelopes', () => {
-  let server: RedisServer;
-  let redis: Redis;
   const subscribers: RespSubscriber[] = [];
-  before(async () => {
-    server = await startRedisServer();
-    redis = server.client();
-  });
-  after(async () => {
-    subscribers.forEach((s) => s.close());
-    await server.stop();
+  const server = useRedisServer({
+    beforeStop: () => {
+      subscribers.forEach((s) => s.close());
+    },
   });
   const subscriber = async () => {
     const s = await RespSubscriber.connect(server.port);
@@ -40,12 +34,16 @@ describe('bridge: streams mirrored to pub/sub envelopes', () => {
   it('a PSUBSCRIBE {prefix}:* client sees a result as a core_metrics envelope with its payload', async () => {
     const bridge = await startBridge(server);
     const { prefix } = bridge;
-    await addSource(redis, prefix);
+    await addSource(server.redis, prefix);
     const sub = await subscriber();
     await sub.subscribe('PSUBSCRIBE', `${prefix}:*`);
     const before = nowUs();
 
-    await addResult(redis, prefix, 7, { plate: 'AYO9034', confidence: 0.93, bbox: [1, 2, 3, 4] });
+    await addResult(server.redis, prefix, 7, {
+      plate: 'AYO9034',
+      confidence: 0.93,
+      bbox: [1, 2, 3, 4],
+    });
 
     const m = await sub.next((x) => x.channel === `${prefix}:core_metrics`);
     assert.equal(m.pattern, `${prefix}:*`);
@@ -65,10 +63,11 @@ describe('bridge: streams mirrored to pub/sub envelopes', () => {
     const bridge = await startBridge(server);
     const sub = await subscriber();
     await sub.subscribe('SUBSCRIBE', `${bridge.prefix}:core_metrics`);
-    const reply = (await redis.call('PUBSUB', 'NUMSUB', `${bridge.prefix}:core_metrics`)) as [
-      string,
-      number,
-    ];
+    const reply = (await server.redis.call(
+      'PUBSUB',
+      'NUMSUB',
+      `${bridge.prefix}:core_metrics`,
+    )) as [string, number];
     assert.equal(reply[1], 1);
     await bridge.stop();
   });
@@ -76,13 +75,28 @@ describe('bridge: streams mirrored to pub/sub envelopes', () => {
   it('producer metrics go to edge_metrics, and a producer dropping frames raises a backpressure status', async () => {
     const bridge = await startBridge(server, { backpressureBufferedFrames: 10 });
     const { prefix } = bridge;
-    await addSource(redis, prefix);
+    await addSource(server.redis, prefix);
     const sub = await subscriber();
     await sub.subscribe('PSUBSCRIBE', `${prefix}:*`);
 
-    await addProducerMetrics(redis, prefix, { fps: 29.5, produced: 100, dropped: 0, buffered: 0 });
-    await addProducerMetrics(redis, prefix, { fps: 12, produced: 130, dropped: 5, buffered: 3 });
-    await addProducerMetrics(redis, prefix, { fps: 30, produced: 160, dropped: 5, buffered: 0 });
+    await addProducerMetrics(server.redis, prefix, {
+      fps: 29.5,
+      produced: 100,
+      dropped: 0,
+      buffered: 0,
+    });
+    await addProducerMetrics(server.redis, prefix, {
+      fps: 12,
+      produced: 130,
+      dropped: 5,
+      buffered: 3,
+    });
+    await addProducerMetrics(server.redis, prefix, {
+      fps: 30,
+      produced: 160,
+      dropped: 5,
+      buffered: 0,
+    });
 
     const edge = parse(await sub.next((x) => x.channel === `${prefix}:edge_metrics`));
     assert.equal(edge.type, 'edge_metrics');
@@ -102,12 +116,12 @@ describe('bridge: streams mirrored to pub/sub envelopes', () => {
   it('a dead-lettered frame is announced on the status channel with its code and reason', async () => {
     const bridge = await startBridge(server);
     const { prefix } = bridge;
-    await addSource(redis, prefix);
+    await addSource(server.redis, prefix);
     const sub = await subscriber();
     await sub.subscribe('SUBSCRIBE', `${prefix}:status`);
 
     const info = { code: 'FRAMEPIPE_ERR_POISON_FRAME', reason: 'not a JPEG', deliveries: 1 };
-    await redis.xadd(
+    await server.redis.xadd(
       sourceKeys(prefix, 'cam1').dlq,
       '*',
       ...['source', 'cam1', 'seq', '3', 'data', 'xx', 'dlq_frame', '1003-0'],
@@ -128,19 +142,19 @@ describe('bridge: streams mirrored to pub/sub envelopes', () => {
     const bridge = await startBridge(server);
     const { prefix } = bridge;
     const frames = sourceKeys(prefix, 'cam1').frames;
-    await redis.xgroup('CREATE', frames, 'workers', '0', 'MKSTREAM');
-    await addSource(redis, prefix);
+    await server.redis.xgroup('CREATE', frames, 'workers', '0', 'MKSTREAM');
+    await addSource(server.redis, prefix);
     const sub = await subscriber();
     await sub.subscribe('SUBSCRIBE', `${prefix}:status`);
 
-    await redis.xadd(frames, '*', 'seq', '0');
-    await redis.xreadgroup('GROUP', 'workers', 'w7', 'COUNT', 1, 'STREAMS', frames, '>');
+    await server.redis.xadd(frames, '*', 'seq', '0');
+    await server.redis.xreadgroup('GROUP', 'workers', 'w7', 'COUNT', 1, 'STREAMS', frames, '>');
     const joined = parse(await sub.next((x) => parse(x).payload.event === 'worker_joined'));
     assert.deepEqual(
       [joined.payload.source, joined.payload.group, joined.payload.consumer],
       ['cam1', 'workers', 'w7'],
     );
-    await redis.xgroup('DELCONSUMER', frames, 'workers', 'w7');
+    await server.redis.xgroup('DELCONSUMER', frames, 'workers', 'w7');
     const left = parse(await sub.next((x) => parse(x).payload.event === 'worker_left'));
     assert.equal(left.payload.consumer, 'w7');
     assert.equal(left.payload.reason, 'deleted');
@@ -150,17 +164,17 @@ describe('bridge: streams mirrored to pub/sub envelopes', () => {
   it('a restarted bridge resumes after the last entry it sent, not from now', async () => {
     const first = await startBridge(server);
     const { prefix } = first;
-    await addSource(redis, prefix);
+    await addSource(server.redis, prefix);
     const sub = await subscriber();
     await sub.subscribe('SUBSCRIBE', `${prefix}:core_metrics`);
-    await addResult(redis, prefix, 1, { n: 1 });
+    await addResult(server.redis, prefix, 1, { n: 1 });
     await sub.next((x) => parse(x).payload.seq === 1);
     await first.stop();
 
-    await addResult(redis, prefix, 2, { n: 2 }); // written while no bridge runs
+    await addResult(server.redis, prefix, 2, { n: 2 }); // written while no bridge runs
     const from = sub.messages.length;
     const second = await startBridge(server, {}, prefix);
-    await addResult(redis, prefix, 3, { n: 3 });
+    await addResult(server.redis, prefix, 3, { n: 3 });
 
     await sub.next((x) => parse(x).payload.seq === 3, from);
     const seqs = sub.messages.slice(from).map((x) => parse(x).payload.seq);

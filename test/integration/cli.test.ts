@@ -3,21 +3,14 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import type { Redis } from 'ioredis';
+import { describe, it } from 'node:test';
 import { parseConfig } from '../../src/shared/config/load-config.js';
 import { sourceKeys } from '../../src/shared/redis/keys.js';
 import { cleanEnv, runCli, startCli, waitFor } from '../helpers/cli.js';
-import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import { useRedisServer } from '../helpers/redis-server.js';
 
 describe('the framepipe CLI', () => {
-  let server: RedisServer;
-  let redis: Redis;
-  before(async () => {
-    server = await startRedisServer();
-    redis = server.client();
-  });
-  after(async () => server.stop());
+  const server = useRedisServer();
 
   it('exits 2 naming the option, the value and what is allowed, for a bad flag', async () => {
     const r = await runCli(['work', '--threads', 'many', '--redis-url', server.url]);
@@ -79,7 +72,7 @@ describe('the framepipe CLI', () => {
     ]);
     assert.equal(producer.code, 0, producer.stderr);
     await waitFor(
-      () => redis.xlen(keys.results),
+      () => server.redis.xlen(keys.results),
       (n) => n >= 500,
       60_000,
       '500 results',
@@ -87,13 +80,13 @@ describe('the framepipe CLI', () => {
     worker.child.kill('SIGTERM');
     assert.equal(await worker.exited, 0, worker.stderr());
 
-    const results = (await redis.xrange(keys.results, '-', '+')) as [string, string[]][];
+    const results = (await server.redis.xrange(keys.results, '-', '+')) as [string, string[]][];
     const frameIds = results.map(([, f]) => f[f.indexOf('frame') + 1]);
     assert.equal(results.length, 500);
     assert.equal(new Set(frameIds).size, 500, 'one result per frame entry');
-    const pending = (await redis.xpending(keys.frames, 'workers')) as [number];
+    const pending = (await server.redis.xpending(keys.frames, 'workers')) as [number];
     assert.equal(pending[0], 0, 'nothing pending after SIGTERM');
-    assert.deepEqual(await redis.hmget(keys.stats, 'produced', 'processed'), ['500', '500']);
+    assert.deepEqual(await server.redis.hmget(keys.stats, 'produced', 'processed'), ['500', '500']);
 
     const status = await runCli(['status', '--json', ...common]);
     assert.equal(status.code, 0, status.stderr);

@@ -3,8 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import type { Redis } from 'ioredis';
+import { describe, it } from 'node:test';
 import {
   CommandQueueConsumer,
   commandProcessingKey,
@@ -20,16 +19,10 @@ import { ConfigError } from '../../src/shared/errors.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { nowUs } from '../../src/shared/stream-entries.js';
 import { validJpeg } from '../helpers/frames.js';
-import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import { useRedisServer } from '../helpers/redis-server.js';
 
 describe('command queue and recording', () => {
-  let server: RedisServer;
-  let redis: Redis;
-  before(async () => {
-    server = await startRedisServer();
-    redis = server.client();
-  });
-  after(async () => server.stop());
+  const server = useRedisServer();
 
   const consumer = (prefix: string, apply: (c: Command) => Promise<void>) =>
     new CommandQueueConsumer({
@@ -42,7 +35,7 @@ describe('command queue and recording', () => {
       logger: silentLogger(),
     });
   const recordingApply = (prefix: string) => async (c: Command) => {
-    await applyRecordingCommand(redis, prefix, c, nowUs());
+    await applyRecordingCommand(server.redis, prefix, c, nowUs());
   };
   const until = async (check: () => Promise<boolean>) => {
     for (let i = 0; i < 400 && !(await check()); i++) {
@@ -60,15 +53,15 @@ describe('command queue and recording', () => {
     const stop = new AbortController();
     const running = c.run(stop.signal);
 
-    await pushCommand(redis, prefix, { recording: true, sources: ['cam1'] });
-    await pushCommand(redis, prefix, { recording: false });
+    await pushCommand(server.redis, prefix, { recording: true, sources: ['cam1'] });
+    await pushCommand(server.redis, prefix, { recording: false });
     await until(() => Promise.resolve(seen.length === 2));
     stop.abort();
     await running;
 
     assert.deepEqual(seen, [{ recording: true, sources: ['cam1'] }, { recording: false }]);
-    assert.equal(await redis.llen(commandQueueKey(prefix)), 0);
-    assert.equal(await redis.llen(commandProcessingKey(prefix, 'c1')), 0);
+    assert.equal(await server.redis.llen(commandQueueKey(prefix)), 0);
+    assert.equal(await server.redis.llen(commandProcessingKey(prefix, 'c1')), 0);
   });
 
   it('when a consumer stops between BLMOVE and applying, the next start applies the command', async () => {
@@ -81,22 +74,26 @@ describe('command queue and recording', () => {
     });
     const stop = new AbortController();
     void crashed.run(stop.signal);
-    await pushCommand(redis, prefix, { recording: true });
+    await pushCommand(server.redis, prefix, { recording: true });
     await gotIt;
     stop.abort();
-    assert.equal(await redis.llen(commandProcessingKey(prefix, 'c1')), 1, 'left in processing');
-    assert.equal((await readRecordingState(redis, prefix)).recording, false, 'not applied');
+    assert.equal(
+      await server.redis.llen(commandProcessingKey(prefix, 'c1')),
+      1,
+      'left in processing',
+    );
+    assert.equal((await readRecordingState(server.redis, prefix)).recording, false, 'not applied');
 
     const restarted = consumer(prefix, recordingApply(prefix));
     const stop2 = new AbortController();
     const running = restarted.run(stop2.signal);
-    await until(async () => (await readRecordingState(redis, prefix)).recording);
+    await until(async () => (await readRecordingState(server.redis, prefix)).recording);
     stop2.abort();
     const stats = await running;
 
-    assert.equal((await readRecordingState(redis, prefix)).recording, true);
+    assert.equal((await readRecordingState(server.redis, prefix)).recording, true);
     assert.equal(stats.recovered, 1);
-    assert.equal(await redis.llen(commandProcessingKey(prefix, 'c1')), 0);
+    assert.equal(await server.redis.llen(commandProcessingKey(prefix, 'c1')), 0);
   });
 
   it('an invalid command is moved to the rejected list with its reason, and later ones still apply', async () => {
@@ -109,14 +106,14 @@ describe('command queue and recording', () => {
     const stop = new AbortController();
     const running = c.run(stop.signal);
 
-    await redis.lpush(commandQueueKey(prefix), '{"recording": "yes"}');
-    await redis.lpush(commandQueueKey(prefix), 'not json');
-    await pushCommand(redis, prefix, { recording: false });
+    await server.redis.lpush(commandQueueKey(prefix), '{"recording": "yes"}');
+    await server.redis.lpush(commandQueueKey(prefix), 'not json');
+    await pushCommand(server.redis, prefix, { recording: false });
     await until(() => Promise.resolve(seen.length === 1));
     stop.abort();
     const stats = await running;
 
-    const rejected = (await redis.lrange(commandRejectedKey(prefix), 0, -1))
+    const rejected = (await server.redis.lrange(commandRejectedKey(prefix), 0, -1))
       .map((t) => JSON.parse(t) as RejectedCommand)
       .reverse();
     assert.deepEqual(
@@ -126,33 +123,43 @@ describe('command queue and recording', () => {
     assert.match(rejected[0]!.reason, /^recording: /);
     assert.match(rejected[1]!.reason, /^not JSON/);
     assert.equal(stats.rejected, 2);
-    assert.equal(await redis.llen(commandProcessingKey(prefix, 'c1')), 0);
+    assert.equal(await server.redis.llen(commandProcessingKey(prefix, 'c1')), 0);
   });
 
   it('pushCommand refuses a malformed command with a ConfigError before it reaches Redis', async () => {
     const prefix = `test-${randomUUID()}`;
     await assert.rejects(
-      pushCommand(redis, prefix, { recording: true, sources: ['bad:id'] }),
+      pushCommand(server.redis, prefix, { recording: true, sources: ['bad:id'] }),
       (err: unknown) => err instanceof ConfigError && err.code === 'FRAMEPIPE_ERR_CONFIG',
     );
-    assert.equal(await redis.llen(commandQueueKey(prefix)), 0);
+    assert.equal(await server.redis.llen(commandQueueKey(prefix)), 0);
   });
 
   it('the frame recorder writes frames of the chosen sources to a folder per session while on', async () => {
     const prefix = `test-${randomUUID()}`;
     const dir = await mkdtemp(join(tmpdir(), 'framepipe-rec-'));
-    const recorder = new FrameRecorder({ redis, prefix, dir, logger: silentLogger() });
+    const recorder = new FrameRecorder({
+      redis: server.redis,
+      prefix,
+      dir,
+      logger: silentLogger(),
+    });
     await recorder.start();
     const jpeg = await validJpeg(32, 24, 1);
     try {
       assert.equal(await recorder.onFrame('cam1', 1, jpeg), false, 'off: nothing written');
-      await applyRecordingCommand(redis, prefix, { recording: true, sources: ['cam1'] }, nowUs());
+      await applyRecordingCommand(
+        server.redis,
+        prefix,
+        { recording: true, sources: ['cam1'] },
+        nowUs(),
+      );
       const state = await recorder.refresh();
 
       assert.equal(await recorder.onFrame('cam1', 2, jpeg), true);
       assert.equal(await recorder.onFrame('cam1', 3, jpeg), true);
       assert.equal(await recorder.onFrame('cam2', 2, jpeg), false, 'cam2 not chosen');
-      await applyRecordingCommand(redis, prefix, { recording: false }, nowUs());
+      await applyRecordingCommand(server.redis, prefix, { recording: false }, nowUs());
       await recorder.refresh();
       assert.equal(await recorder.onFrame('cam1', 4, jpeg), false);
 
@@ -168,8 +175,8 @@ describe('command queue and recording', () => {
 
   it('re-applying the same start command keeps the session', async () => {
     const prefix = `test-${randomUUID()}`;
-    const first = await applyRecordingCommand(redis, prefix, { recording: true }, 1_000_000);
-    const again = await applyRecordingCommand(redis, prefix, { recording: true }, 9_000_000);
+    const first = await applyRecordingCommand(server.redis, prefix, { recording: true }, 1_000_000);
+    const again = await applyRecordingCommand(server.redis, prefix, { recording: true }, 9_000_000);
     assert.equal(again.session, first.session);
   });
 });

@@ -3,20 +3,13 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import type { Redis } from 'ioredis';
+import { describe, it } from 'node:test';
 import { sourceKeys } from '../../src/shared/redis/keys.js';
 import { cleanEnv, runCli, startCli, waitFor } from '../helpers/cli.js';
-import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import { useRedisServer } from '../helpers/redis-server.js';
 
 describe('framepipe dlq', () => {
-  let server: RedisServer;
-  let redis: Redis;
-  before(async () => {
-    server = await startRedisServer();
-    redis = server.client();
-  });
-  after(async () => server.stop());
+  const server = useRedisServer();
 
   it('lists dead letters with their reason, redrives them once the cause is fixed, and purges', async () => {
     const prefix = `test-${randomUUID()}`;
@@ -50,7 +43,7 @@ describe('framepipe dlq', () => {
     ];
     const worker = startCli(workerArgs, env);
     await waitFor(
-      () => redis.xlen(keys.dlq),
+      () => server.redis.xlen(keys.dlq),
       (n) => n === 6,
       60_000,
       'six dead letters',
@@ -97,7 +90,7 @@ describe('framepipe dlq', () => {
     assert.match(redrive.stdout, /redrove 4/);
     const again = startCli(workerArgs, env);
     await waitFor(
-      () => redis.xlen(keys.results),
+      () => server.redis.xlen(keys.results),
       (n) => n === 4,
       60_000,
       'four results after redrive',
@@ -107,7 +100,7 @@ describe('framepipe dlq', () => {
 
     const purge = await runCli(['dlq', 'purge', '--all', ...common]);
     assert.match(purge.stdout, /purged 2/);
-    const counters = await redis.hgetall(keys.stats);
+    const counters = await server.redis.hgetall(keys.stats);
     assert.equal(Number(counters.produced), 6);
     assert.equal(Number(counters.processed), 4);
     assert.equal(

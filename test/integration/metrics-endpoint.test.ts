@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
-import type { Redis } from 'ioredis';
+import { describe, it } from 'node:test';
 import { sourceKeys } from '../../src/shared/redis/keys.js';
 import { runCli, startCli, waitFor } from '../helpers/cli.js';
-import { freePort, startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import { freePort, useRedisServer } from '../helpers/redis-server.js';
 
 /** Value of one series in a Prometheus text exposition, or undefined. */
 function seriesValue(
@@ -33,13 +32,7 @@ async function get(port: number, path: string): Promise<{ status: number; body: 
 }
 
 describe('/metrics, /healthz and /readyz', () => {
-  let server: RedisServer;
-  let redis: Redis;
-  before(async () => {
-    server = await startRedisServer();
-    redis = server.client();
-  });
-  after(async () => server.stop());
+  const server = useRedisServer();
 
   it('a worker reports what it processed, the stream gauges and its health', async () => {
     const prefix = `test-${randomUUID()}`;
@@ -70,7 +63,7 @@ describe('/metrics, /healthz and /readyz', () => {
     ]);
     try {
       await waitFor(
-        () => redis.xlen(keys.results),
+        () => server.redis.xlen(keys.results),
         (n) => n >= 120,
         60_000,
         '120 results',
@@ -114,9 +107,27 @@ describe('/metrics, /healthz and /readyz', () => {
         0,
       );
       assert.ok((seriesValue(text, 'framepipe_redis_used_memory_bytes') ?? 0) > 0);
-      assert.equal(seriesValue(text, 'framepipe_stream_entries_total', { source: 'cam1', outcome: 'produced' }), 120);
-      assert.equal(seriesValue(text, 'framepipe_stream_entries_total', { source: 'cam1', outcome: 'processed' }), 120);
-      assert.equal(seriesValue(text, 'framepipe_stream_entries_total', { source: 'cam1', outcome: 'dropped_unread' }), 0);
+      assert.equal(
+        seriesValue(text, 'framepipe_stream_entries_total', {
+          source: 'cam1',
+          outcome: 'produced',
+        }),
+        120,
+      );
+      assert.equal(
+        seriesValue(text, 'framepipe_stream_entries_total', {
+          source: 'cam1',
+          outcome: 'processed',
+        }),
+        120,
+      );
+      assert.equal(
+        seriesValue(text, 'framepipe_stream_entries_total', {
+          source: 'cam1',
+          outcome: 'dropped_unread',
+        }),
+        0,
+      );
       assert.ok(
         seriesValue(text, 'framepipe_process_resident_memory_bytes') !== undefined,
         'default process metrics',

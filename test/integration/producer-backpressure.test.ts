@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
-import type { Redis } from 'ioredis';
+import { describe, it } from 'node:test';
 import { Registry } from 'prom-client';
 import { createProducer } from '../../src/producer/producer.js';
 import { ConfigSchema } from '../../src/shared/config/schema.js';
@@ -9,21 +8,16 @@ import { silentLogger } from '../../src/shared/logger.js';
 import { createMetrics } from '../../src/shared/metrics.js';
 import { closeRedis, createRedis, type RedisClient } from '../../src/shared/redis/create-redis.js';
 import { sourceKeys } from '../../src/shared/redis/keys.js';
-import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import { useRedisServer } from '../helpers/redis-server.js';
 
 const tick = (ms = 20) => new Promise((r) => setTimeout(r, ms));
 
 describe('producer with the block policy', () => {
-  let server: RedisServer;
-  let check: Redis;
   let redis: RedisClient;
-  before(async () => {
-    server = await startRedisServer();
-    check = server.client();
-  });
-  after(async () => {
-    await closeRedis(redis);
-    await server.stop();
+  const server = useRedisServer({
+    beforeStop: async () => {
+      await closeRedis(redis);
+    },
   });
 
   it('waits while nobody reads, never trims unread frames, and resumes when a consumer acks', async () => {
@@ -54,7 +48,7 @@ describe('producer with the block policy', () => {
       await tick();
     }
     for (let i = 0; i < 10; i++) {
-      const len = await check.xlen(keys.frames);
+      const len = await server.redis.xlen(keys.frames);
       assert.ok(len <= maxBacklog + batchSize, `stream length ${len}`);
       await tick();
     }
@@ -63,7 +57,7 @@ describe('producer with the block policy', () => {
     // A slow consumer reads and acks in small steps; every frame reaches it once.
     const seen: string[] = [];
     while (seen.length < 40) {
-      const reply = (await check.xreadgroup(
+      const reply = (await server.redis.xreadgroup(
         'GROUP',
         config.worker.group,
         'test-consumer',
@@ -78,7 +72,7 @@ describe('producer with the block policy', () => {
       const rows = reply?.[0]?.[1] ?? [];
       for (const [id, fields] of rows) {
         seen.push(fields[fields.indexOf('seq') + 1]!);
-        await check.xack(keys.frames, config.worker.group, id);
+        await server.redis.xack(keys.frames, config.worker.group, id);
       }
     }
     const stats = await running;
@@ -87,7 +81,7 @@ describe('producer with the block policy', () => {
     assert.equal(stats.produced, 40);
     assert.ok(stats.backpressureWaitMs > 0);
     assert.deepEqual(seen, [...Array(40).keys()].map(String), 'nothing trimmed before it was read');
-    assert.equal(await check.hget(keys.stats, 'dropped_unread'), null);
+    assert.equal(await server.redis.hget(keys.stats, 'dropped_unread'), null);
     assert.ok((await metrics.backpressureWait.get()).values[0]!.value > 0);
   });
 });

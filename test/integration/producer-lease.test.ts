@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
-import type { Redis } from 'ioredis';
+import { describe, it } from 'node:test';
 import { Registry } from 'prom-client';
 import { createProducer } from '../../src/producer/producer.js';
 import { ProducerLease } from '../../src/producer/producer-lease.js';
@@ -11,21 +10,16 @@ import { silentLogger } from '../../src/shared/logger.js';
 import { createMetrics } from '../../src/shared/metrics.js';
 import { closeRedis, createRedis, type RedisClient } from '../../src/shared/redis/create-redis.js';
 import { sourceKeys } from '../../src/shared/redis/keys.js';
-import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import { useRedisServer } from '../helpers/redis-server.js';
 
 const tick = (ms = 20) => new Promise((r) => setTimeout(r, ms));
 
 describe('producer lease: one producer per source', () => {
-  let server: RedisServer;
-  let check: Redis;
   const clients: RedisClient[] = [];
-  before(async () => {
-    server = await startRedisServer();
-    check = server.client();
-  });
-  after(async () => {
-    await Promise.all(clients.map((c) => closeRedis(c)));
-    await server.stop();
+  const server = useRedisServer({
+    beforeStop: async () => {
+      await Promise.all(clients.map((c) => closeRedis(c)));
+    },
   });
 
   const setup = (prefix: string, producer: Record<string, unknown>) => {
@@ -60,7 +54,7 @@ describe('producer lease: one producer per source', () => {
     ctl.abort();
     await running;
     await first.producer.close();
-    assert.equal(await check.get(first.keys.producerLease), null, 'released on close');
+    assert.equal(await server.redis.get(first.keys.producerLease), null, 'released on close');
     const third = setup(prefix, { frames: 2 });
     assert.equal((await third.producer.run(new AbortController().signal)).produced, 2);
     await third.producer.close();
@@ -69,12 +63,12 @@ describe('producer lease: one producer per source', () => {
   it('takes over once a crashed producer lease expires', async () => {
     const prefix = `test-${randomUUID()}`;
     const { keys } = setup(prefix, {});
-    await check.set(keys.producerLease, 'crashed-host:123', 'PX', 300);
+    await server.redis.set(keys.producerLease, 'crashed-host:123', 'PX', 300);
     const early = setup(prefix, { frames: 1 });
     await assert.rejects(early.producer.run(new AbortController().signal), {
       code: 'FRAMEPIPE_ERR_LEASE_HELD',
     });
-    while ((await check.exists(keys.producerLease)) === 1) {
+    while ((await server.redis.exists(keys.producerLease)) === 1) {
       await tick();
     }
     const late = setup(prefix, { frames: 3 });
@@ -90,17 +84,17 @@ describe('producer lease: one producer per source', () => {
     while (producer.stats().produced === 0) {
       await tick();
     }
-    await check.set(keys.producerLease, 'intruder', 'PX', 60_000);
+    await server.redis.set(keys.producerLease, 'intruder', 'PX', 60_000);
     await assert.rejects(running, { code: 'FRAMEPIPE_ERR_LEASE_HELD' });
     await producer.close();
-    assert.equal(await check.get(keys.producerLease), 'intruder', 'not deleted on close');
+    assert.equal(await server.redis.get(keys.producerLease), 'intruder', 'not deleted on close');
   });
 
   it('renews only its own lease, retakes a vanished one, and never deletes another holder', async () => {
     const key = `test-${randomUUID()}:lease`;
     const lost: LeaseHeldError[] = [];
     const lease = new ProducerLease({
-      redis: check,
+      redis: server.redis,
       key,
       source: 'cam1',
       ttlMs: 60_000,
@@ -108,13 +102,13 @@ describe('producer lease: one producer per source', () => {
       onLost: (err) => lost.push(err),
     });
     await lease.acquire();
-    await check.del(key); // e.g. Redis restarted without persistence
+    await server.redis.del(key); // e.g. Redis restarted without persistence
     assert.equal(await lease.renew(), true);
-    assert.equal(await check.get(key), 'me');
-    await check.set(key, 'other');
+    assert.equal(await server.redis.get(key), 'me');
+    await server.redis.set(key, 'other');
     assert.equal(await lease.renew(), false);
     assert.equal(lost[0]?.code, 'FRAMEPIPE_ERR_LEASE_HELD');
     await lease.release();
-    assert.equal(await check.get(key), 'other');
+    assert.equal(await server.redis.get(key), 'other');
   });
 });

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
-import type { Redis } from 'ioredis';
+import { describe, it } from 'node:test';
 import { Registry } from 'prom-client';
 import { FramePublisher } from '../../src/producer/frame-publisher.js';
 import { createProducer, type ProducerDeps } from '../../src/producer/producer.js';
@@ -13,7 +12,7 @@ import { closeRedis, createRedis, type RedisClient } from '../../src/shared/redi
 import { sourceKeys, sourcesKey } from '../../src/shared/redis/keys.js';
 import { defineScripts } from '../../src/shared/redis/scripts.js';
 import { oversizedJpeg, validJpeg } from '../helpers/frames.js';
-import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import { useRedisServer } from '../helpers/redis-server.js';
 
 function sourceOf(images: readonly Buffer[]): FrameSource {
   return {
@@ -31,16 +30,11 @@ function sourceOf(images: readonly Buffer[]): FrameSource {
 }
 
 describe('producer writes frames to Redis', () => {
-  let server: RedisServer;
-  let check: Redis;
   const clients: RedisClient[] = [];
-  before(async () => {
-    server = await startRedisServer();
-    check = server.client();
-  });
-  after(async () => {
-    await Promise.all(clients.map((c) => closeRedis(c)));
-    await server.stop();
+  const server = useRedisServer({
+    beforeStop: async () => {
+      await Promise.all(clients.map((c) => closeRedis(c)));
+    },
   });
 
   const setup = (producer: Record<string, unknown>) => {
@@ -63,8 +57,8 @@ describe('producer writes frames to Redis', () => {
 
     assert.equal(stats.produced, 20);
     assert.equal(stats.lastSeq, 19);
-    assert.equal(await check.xlen(keys.frames), 20);
-    const entries = await check.xrangeBuffer(keys.frames, '-', '+');
+    assert.equal(await server.redis.xlen(keys.frames), 20);
+    const entries = await server.redis.xrangeBuffer(keys.frames, '-', '+');
     const seqs = [];
     for (const [, raw] of entries) {
       const f = new Map<string, Buffer>();
@@ -90,11 +84,11 @@ describe('producer writes frames to Redis', () => {
       seqs.push(Number(f.get('seq')!.toString()));
     }
     assert.deepEqual(seqs, [...Array(20).keys()]);
-    assert.deepEqual(await check.smembers(sourcesKey(config.redis.prefix)), ['cam1']);
-    const groups = (await check.xinfo('GROUPS', keys.frames)) as unknown[][];
+    assert.deepEqual(await server.redis.smembers(sourcesKey(config.redis.prefix)), ['cam1']);
+    const groups = (await server.redis.xinfo('GROUPS', keys.frames)) as unknown[][];
     assert.equal(groups[0]![1], config.worker.group);
     assert.equal((await metrics.framesProduced.get()).values[0]!.value, 20);
-    assert.equal(await check.get(keys.producerLease), null, 'lease released');
+    assert.equal(await server.redis.get(keys.producerLease), null, 'lease released');
   });
 
   it('continues seq and ids after the previous run when restarted on the same stream', async () => {
@@ -104,8 +98,8 @@ describe('producer writes frames to Redis', () => {
     const stats = await second.run(new AbortController().signal);
     await second.close();
     assert.equal(stats.produced, 5);
-    assert.equal(await check.xlen(keys.frames), 10);
-    const seqs = (await check.xrange(keys.frames, '-', '+')).map(
+    assert.equal(await server.redis.xlen(keys.frames), 10);
+    const seqs = (await server.redis.xrange(keys.frames, '-', '+')).map(
       ([, f]) => f[f.indexOf('seq') + 1],
     );
     assert.deepEqual(seqs, ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
@@ -130,7 +124,7 @@ describe('producer writes frames to Redis', () => {
       refused.map((v) => [v.labels.reason, v.value]),
       [['too_large', 1]],
     );
-    const stored = await check.xrangeBuffer(keys.frames, '-', '+');
+    const stored = await server.redis.xrangeBuffer(keys.frames, '-', '+');
     const seqs = stored.map(([, f]) =>
       f[f.findIndex((b) => b.toString() === 'seq') + 1]!.toString(),
     );
@@ -145,9 +139,13 @@ describe('producer writes frames to Redis', () => {
     const stats = await producer.run(new AbortController().signal);
     await producer.close();
 
-    const len = await check.xlen(keys.frames);
+    const len = await server.redis.xlen(keys.frames);
     assert.ok(len < 60, `trimmed to ${len}`);
-    const [produced, droppedUnread] = await check.hmget(keys.stats, 'produced', 'dropped_unread');
+    const [produced, droppedUnread] = await server.redis.hmget(
+      keys.stats,
+      'produced',
+      'dropped_unread',
+    );
     assert.equal(Number(produced), 60);
     assert.equal(stats.produced, 60);
     assert.equal(Number(droppedUnread) + len, Number(produced));
@@ -158,7 +156,7 @@ describe('producer writes frames to Redis', () => {
     const producer = createProducer(config, deps);
     await producer.run(new AbortController().signal);
     await producer.close();
-    const entries = await check.xrange(keys.metrics, '-', '+');
+    const entries = await server.redis.xrange(keys.metrics, '-', '+');
     assert.ok(entries.length >= 1);
     const fields = entries[0]![1];
     assert.equal(fields[fields.indexOf('type') + 1], 'producer');
@@ -195,8 +193,8 @@ describe('producer writes frames to Redis', () => {
     const replay = await publisher.publish(batch, signal);
     assert.deepEqual([first.added, first.duplicates], [3, 0]);
     assert.deepEqual([replay.added, replay.duplicates], [0, 3]);
-    assert.equal(await check.xlen(keys.frames), 3);
-    assert.deepEqual(await check.hmget(keys.stats, 'produced', 'duplicates'), ['3', '3']);
+    assert.equal(await server.redis.xlen(keys.frames), 3);
+    assert.deepEqual(await server.redis.hmget(keys.stats, 'produced', 'duplicates'), ['3', '3']);
   });
 
   it('stops when the signal aborts and resolves with what it stored', async () => {
@@ -213,6 +211,6 @@ describe('producer writes frames to Redis', () => {
     await producer.close();
     assert.equal(stats.buffered, 0);
     assert.equal(stats.dropped, 0);
-    assert.equal(await check.xlen(keys.frames), stats.produced);
+    assert.equal(await server.redis.xlen(keys.frames), stats.produced);
   });
 });

@@ -1,27 +1,20 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
-import type { Redis } from 'ioredis';
+import { describe, it } from 'node:test';
 import { sourceKeys, type SourceKeys } from '../../src/shared/redis/keys.js';
 import { publishBatch } from '../../src/shared/redis/publish-batch.js';
 import { isOomError } from '../../src/shared/redis/trim-acked.js';
-import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import { useRedisServer } from '../helpers/redis-server.js';
 
 const GROUP = 'workers';
 
 describe('publishBatch: plain XADDs in one MULTI, counted by XLEN', () => {
-  let server: RedisServer;
-  let redis: Redis;
-  before(async () => {
-    server = await startRedisServer();
-    redis = server.client();
-  });
-  after(async () => server.stop());
+  const server = useRedisServer();
 
   const fresh = async (group = true) => {
     const keys = sourceKeys(`test-${randomUUID()}`, 'cam1');
     if (group) {
-      await redis.xgroup('CREATE', keys.frames, GROUP, '0', 'MKSTREAM');
+      await server.redis.xgroup('CREATE', keys.frames, GROUP, '0', 'MKSTREAM');
     }
     return keys;
   };
@@ -37,7 +30,7 @@ describe('publishBatch: plain XADDs in one MULTI, counted by XLEN', () => {
     policy: 'block' | 'drop-oldest' = 'block',
     trimTo?: string,
   ) =>
-    publishBatch(redis, {
+    publishBatch(server.redis, {
       framesKey: keys.frames,
       statsKey: keys.stats,
       policy,
@@ -45,7 +38,7 @@ describe('publishBatch: plain XADDs in one MULTI, counted by XLEN', () => {
       entries: entries(from, to),
     });
   const readIds = async (keys: SourceKeys, count: number) => {
-    const reply = (await redis.xreadgroup(
+    const reply = (await server.redis.xreadgroup(
       'GROUP',
       GROUP,
       'c1',
@@ -58,15 +51,15 @@ describe('publishBatch: plain XADDs in one MULTI, counted by XLEN', () => {
     return reply[0]![1].map(([id]) => id);
   };
   const firstId = async (keys: SourceKeys) =>
-    (await redis.xrange(keys.frames, '-', '+', 'COUNT', 1))[0]?.[0];
+    (await server.redis.xrange(keys.frames, '-', '+', 'COUNT', 1))[0]?.[0];
 
   it('adds every entry with its explicit id and binary fields, and counts produced', async () => {
     const keys = await fresh();
     const reply = await send(keys, 1, 3);
     assert.deepEqual(reply.outcomes, ['added', 'added', 'added']);
     assert.equal(reply.added, 3);
-    assert.equal(await redis.hget(keys.stats, 'produced'), '3');
-    const stored = await redis.xrangeBuffer(keys.frames, '2-0', '2-0');
+    assert.equal(await server.redis.hget(keys.stats, 'produced'), '3');
+    const stored = await server.redis.xrangeBuffer(keys.frames, '2-0', '2-0');
     assert.deepEqual(stored[0]![1][3], Buffer.from([0xff, 0xd8, 2]));
   });
 
@@ -76,8 +69,8 @@ describe('publishBatch: plain XADDs in one MULTI, counted by XLEN', () => {
     const replay = await send(keys, 1, 3);
     assert.deepEqual(replay.outcomes, ['conflict', 'conflict', 'conflict']);
     assert.equal(replay.added, 0);
-    assert.equal(await redis.xlen(keys.frames), 3);
-    assert.equal(await redis.hget(keys.stats, 'produced'), '3');
+    assert.equal(await server.redis.xlen(keys.frames), 3);
+    assert.equal(await server.redis.hget(keys.stats, 'produced'), '3');
   });
 
   it('a batch whose first entries landed before a failure: only the rest are added and counted', async () => {
@@ -86,29 +79,29 @@ describe('publishBatch: plain XADDs in one MULTI, counted by XLEN', () => {
     const reply = await send(keys, 1, 4);
     assert.deepEqual(reply.outcomes, ['conflict', 'conflict', 'added', 'added']);
     assert.equal(reply.added, 2);
-    assert.equal(await redis.hget(keys.stats, 'produced'), '4');
+    assert.equal(await server.redis.hget(keys.stats, 'produced'), '4');
   });
 
   it('counts exactly even when another writer adds to the stream between batches', async () => {
     const keys = await fresh();
     await send(keys, 1, 2);
-    await redis.xadd(keys.frames, '*', 'redriven', '1'); // e.g. a DLQ redrive: not "produced"
+    await server.redis.xadd(keys.frames, '*', 'redriven', '1'); // e.g. a DLQ redrive: not "produced"
     await send(keys, 0, 0); // refused: smaller than the redriven id
-    assert.equal(await redis.hget(keys.stats, 'produced'), '2');
+    assert.equal(await server.redis.hget(keys.stats, 'produced'), '2');
   });
 
   it('with block, trims to trimTo but never past an entry the group has not read or not acked', async () => {
     const keys = await fresh();
     await send(keys, 1, 30);
     const ids = await readIds(keys, 20);
-    await redis.xack(keys.frames, GROUP, ...ids.slice(0, 15)); // 16..20 pending, 21..30 unread
+    await server.redis.xack(keys.frames, GROUP, ...ids.slice(0, 15)); // 16..20 pending, 21..30 unread
     const reply = await send(keys, 31, 32, 'block', '25-0');
     assert.equal(reply.trimmed, 15);
     assert.equal(await firstId(keys), '16-0', 'stopped at the oldest pending entry');
-    await redis.xack(keys.frames, GROUP, ...ids.slice(15));
+    await server.redis.xack(keys.frames, GROUP, ...ids.slice(15));
     await send(keys, 33, 33, 'block', '25-0');
     assert.equal(await firstId(keys), '21-0', 'stopped at the oldest unread entry');
-    assert.equal(await redis.hget(keys.stats, 'dropped_unread'), null);
+    assert.equal(await server.redis.hget(keys.stats, 'dropped_unread'), null);
   });
 
   it('with block and no consumer group yet, trims nothing', async () => {
@@ -116,7 +109,7 @@ describe('publishBatch: plain XADDs in one MULTI, counted by XLEN', () => {
     await send(keys, 1, 10);
     const reply = await send(keys, 11, 11, 'block', '8-0');
     assert.equal(reply.trimmed, 0);
-    assert.equal(await redis.xlen(keys.frames), 11);
+    assert.equal(await server.redis.xlen(keys.frames), 11);
   });
 
   it('with drop-oldest, trims to trimTo and counts exactly the entries no group had read', async () => {
@@ -127,7 +120,7 @@ describe('publishBatch: plain XADDs in one MULTI, counted by XLEN', () => {
     assert.equal(reply.trimmed, 11);
     assert.equal(reply.trimmedUnread, 6, '6..11 were never read');
     assert.equal(await firstId(keys), '12-0');
-    assert.equal(await redis.hget(keys.stats, 'dropped_unread'), '6');
+    assert.equal(await server.redis.hget(keys.stats, 'dropped_unread'), '6');
   });
 
   it('with drop-oldest and no consumer group, every trimmed entry is counted as unread', async () => {
@@ -135,13 +128,13 @@ describe('publishBatch: plain XADDs in one MULTI, counted by XLEN', () => {
     await send(keys, 1, 10);
     const reply = await send(keys, 11, 11, 'drop-oldest', '4-0');
     assert.equal(reply.trimmedUnread, 3);
-    assert.equal(await redis.hget(keys.stats, 'dropped_unread'), '3');
+    assert.equal(await server.redis.hget(keys.stats, 'dropped_unread'), '3');
   });
 
   it('at maxmemory the whole batch is refused with the OOM error and nothing is counted', async () => {
     const keys = await fresh();
     await send(keys, 1, 1);
-    await redis.config('SET', 'maxmemory', '1');
+    await server.redis.config('SET', 'maxmemory', '1');
     try {
       const reply = await send(keys, 2, 3);
       assert.equal(reply.outcomes.length, 2);
@@ -149,9 +142,9 @@ describe('publishBatch: plain XADDs in one MULTI, counted by XLEN', () => {
         assert.ok(isOomError(o), `expected an OOM error, got ${String(o)}`);
       }
     } finally {
-      await redis.config('SET', 'maxmemory', '0');
+      await server.redis.config('SET', 'maxmemory', '0');
     }
-    assert.equal(await redis.xlen(keys.frames), 1);
-    assert.equal(await redis.hget(keys.stats, 'produced'), '1');
+    assert.equal(await server.redis.xlen(keys.frames), 1);
+    assert.equal(await server.redis.hget(keys.stats, 'produced'), '1');
   });
 });

@@ -3,19 +3,12 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import type { Redis } from 'ioredis';
+import { describe, it } from 'node:test';
 import { cleanEnv, runCli, startCli, waitFor } from '../helpers/cli.js';
-import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import { useRedisServer } from '../helpers/redis-server.js';
 
 describe('framepipe record start|stop through the bridge', () => {
-  let server: RedisServer;
-  let redis: Redis;
-  before(async () => {
-    server = await startRedisServer();
-    redis = server.client();
-  });
-  after(async () => server.stop());
+  const server = useRedisServer();
 
   it('records the chosen source to a session folder while recording is on', async () => {
     const prefix = `test-${randomUUID()}`;
@@ -27,7 +20,7 @@ describe('framepipe record start|stop through the bridge', () => {
       const start = await runCli(['record', 'start', '--sources', 'cam1', ...common], env);
       assert.equal(start.code, 0, start.stderr);
       await waitFor(
-        () => redis.hget(`${prefix}:recording`, 'recording'),
+        () => server.redis.hget(`${prefix}:recording`, 'recording'),
         (v) => v === '1' || v === 'true',
         20_000,
         'recording on',

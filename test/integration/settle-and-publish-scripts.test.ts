@@ -1,26 +1,21 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
-import type { Redis } from 'ioredis';
+import { before, describe, it } from 'node:test';
 import { sourceKeys } from '../../src/shared/redis/keys.js';
 import { defineScripts, publishFrame, settleEntry } from '../../src/shared/redis/scripts.js';
-import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import { useRedisServer } from '../helpers/redis-server.js';
 
 const GROUP = 'workers';
 
 describe('Lua scripts that keep the delivery invariant', () => {
-  let server: RedisServer;
-  let redis: Redis;
-  before(async () => {
-    server = await startRedisServer();
-    redis = server.client();
-    defineScripts(redis);
+  const server = useRedisServer();
+  before(() => {
+    defineScripts(server.redis);
   });
-  after(async () => server.stop());
 
   const fresh = async () => {
     const keys = sourceKeys(`test-${randomUUID()}`, 'cam1');
-    await redis.xgroup('CREATE', keys.frames, GROUP, '0', 'MKSTREAM');
+    await server.redis.xgroup('CREATE', keys.frames, GROUP, '0', 'MKSTREAM');
     return keys;
   };
   const add = (
@@ -29,7 +24,7 @@ describe('Lua scripts that keep the delivery invariant', () => {
     policy: 'block' | 'drop-oldest',
     maxLen = 100,
   ) =>
-    publishFrame(redis, {
+    publishFrame(server.redis, {
       framesKey: keys.frames,
       statsKey: keys.stats,
       group: GROUP,
@@ -43,18 +38,18 @@ describe('Lua scripts that keep the delivery invariant', () => {
     const keys = await fresh();
     assert.equal(await add(keys, '1000-0', 'block'), 1);
     assert.equal(await add(keys, '1000-0', 'block'), 0);
-    assert.equal(await redis.xlen(keys.frames), 1);
-    assert.deepEqual(await redis.hmget(keys.stats, 'produced', 'duplicates'), ['1', '1']);
+    assert.equal(await server.redis.xlen(keys.frames), 1);
+    assert.deepEqual(await server.redis.hmget(keys.stats, 'produced', 'duplicates'), ['1', '1']);
   });
 
   it('stores a frame under a fresh id when another writer took a larger id, and a replay of it stays a duplicate', async () => {
     const keys = await fresh();
     assert.equal(await add(keys, '1000-0', 'block'), 1);
-    await redis.xadd(keys.frames, '5000-0', 'redriven', '1'); // e.g. a DLQ redrive
+    await server.redis.xadd(keys.frames, '5000-0', 'redriven', '1'); // e.g. a DLQ redrive
     assert.equal(await add(keys, '2000-0', 'block'), 1, 'not lost as a false duplicate');
     assert.equal(await add(keys, '2000-0', 'block'), 0, 'the replay is a duplicate');
-    assert.equal(await redis.xlen(keys.frames), 3);
-    assert.deepEqual(await redis.hmget(keys.stats, 'produced', 'duplicates', 'reids'), [
+    assert.equal(await server.redis.xlen(keys.frames), 3);
+    assert.deepEqual(await server.redis.hmget(keys.stats, 'produced', 'duplicates', 'reids'), [
       '2',
       '1',
       '1',
@@ -66,9 +61,9 @@ describe('Lua scripts that keep the delivery invariant', () => {
     for (let i = 1; i <= 30; i++) {
       await add(keys, `${i}-0`, 'block', 10);
     }
-    assert.equal(await redis.xlen(keys.frames), 30, 'nothing read yet: nothing trimmed');
+    assert.equal(await server.redis.xlen(keys.frames), 30, 'nothing read yet: nothing trimmed');
     // Read 20, ack the first 15: the 5 pending and 10 unread must survive.
-    const read = (await redis.xreadgroup(
+    const read = (await server.redis.xreadgroup(
       'GROUP',
       GROUP,
       'c1',
@@ -79,13 +74,13 @@ describe('Lua scripts that keep the delivery invariant', () => {
       '>',
     )) as [string, [string, string[]][]][];
     const ids = read[0]![1].map(([id]) => id);
-    await redis.xack(keys.frames, GROUP, ...ids.slice(0, 15));
+    await server.redis.xack(keys.frames, GROUP, ...ids.slice(0, 15));
     for (let i = 31; i <= 40; i++) {
       await add(keys, `${i}-0`, 'block', 10);
     }
-    const first = (await redis.xrange(keys.frames, '-', '+', 'COUNT', 1))[0]![0];
+    const first = (await server.redis.xrange(keys.frames, '-', '+', 'COUNT', 1))[0]![0];
     assert.equal(first, '16-0', 'trimmed up to the oldest pending entry');
-    assert.equal(await redis.hget(keys.stats, 'dropped_unread'), null);
+    assert.equal(await server.redis.hget(keys.stats, 'dropped_unread'), null);
   });
 
   it('with drop-oldest, trims to maxLen and counts exactly the unread entries it removed', async () => {
@@ -93,31 +88,31 @@ describe('Lua scripts that keep the delivery invariant', () => {
     for (let i = 1; i <= 5; i++) {
       await add(keys, `${i}-0`, 'drop-oldest', 10);
     }
-    await redis.xreadgroup('GROUP', GROUP, 'c1', 'COUNT', 5, 'STREAMS', keys.frames, '>');
+    await server.redis.xreadgroup('GROUP', GROUP, 'c1', 'COUNT', 5, 'STREAMS', keys.frames, '>');
     for (let i = 6; i <= 12; i++) {
       await add(keys, `${i}-0`, 'drop-oldest', 10);
     }
     // 12 entries > maxLen 10 + slack 1: trimmed back to 10, removing 1-0 and 2-0 (both read).
-    assert.equal(await redis.xlen(keys.frames), 10);
-    assert.equal(await redis.hget(keys.stats, 'dropped_unread'), null);
+    assert.equal(await server.redis.xlen(keys.frames), 10);
+    assert.equal(await server.redis.hget(keys.stats, 'dropped_unread'), null);
     for (let i = 13; i <= 40; i++) {
       await add(keys, `${i}-0`, 'drop-oldest', 10);
     }
-    const len = await redis.xlen(keys.frames);
+    const len = await server.redis.xlen(keys.frames);
     const first = Number(
-      (await redis.xrange(keys.frames, '-', '+', 'COUNT', 1))[0]![0].split('-')[0],
+      (await server.redis.xrange(keys.frames, '-', '+', 'COUNT', 1))[0]![0].split('-')[0],
     );
     // Entries 6..first-1 were never read: exactly those are counted.
-    assert.equal(Number(await redis.hget(keys.stats, 'dropped_unread')), first - 6);
+    assert.equal(Number(await server.redis.hget(keys.stats, 'dropped_unread')), first - 6);
     assert.ok(len <= 11);
   });
 
   it('settles a pending entry once: a second settle of the same id adds no second result', async () => {
     const keys = await fresh();
     await add(keys, '5-0', 'block');
-    await redis.xreadgroup('GROUP', GROUP, 'c1', 'COUNT', 1, 'STREAMS', keys.frames, '>');
+    await server.redis.xreadgroup('GROUP', GROUP, 'c1', 'COUNT', 1, 'STREAMS', keys.frames, '>');
     const settle = () =>
-      settleEntry(redis, {
+      settleEntry(server.redis, {
         framesKey: keys.frames,
         targetKey: keys.results,
         statsKey: keys.stats,
@@ -131,17 +126,17 @@ describe('Lua scripts that keep the delivery invariant', () => {
       });
     assert.equal(await settle(), 1);
     assert.equal(await settle(), 0);
-    assert.equal(await redis.xlen(keys.results), 1);
-    assert.equal(await redis.hget(keys.stats, 'processed'), '1');
-    const pending = (await redis.xpending(keys.frames, GROUP)) as [number];
+    assert.equal(await server.redis.xlen(keys.results), 1);
+    assert.equal(await server.redis.hget(keys.stats, 'processed'), '1');
+    const pending = (await server.redis.xpending(keys.frames, GROUP)) as [number];
     assert.equal(pending[0], 0);
   });
 
   it('dead-letters with a copy of the original fields plus the reason', async () => {
     const keys = await fresh();
     await add(keys, '7-0', 'block');
-    await redis.xreadgroup('GROUP', GROUP, 'c1', 'COUNT', 1, 'STREAMS', keys.frames, '>');
-    await settleEntry(redis, {
+    await server.redis.xreadgroup('GROUP', GROUP, 'c1', 'COUNT', 1, 'STREAMS', keys.frames, '>');
+    await settleEntry(server.redis, {
       framesKey: keys.frames,
       targetKey: keys.dlq,
       statsKey: keys.stats,
@@ -153,11 +148,11 @@ describe('Lua scripts that keep the delivery invariant', () => {
       copyOriginal: true,
       fields: ['dlq_reason', 'bad'],
     });
-    const [[, fields]] = (await redis.xrange(keys.dlq, '-', '+')) as [[string, string[]]];
+    const [[, fields]] = (await server.redis.xrange(keys.dlq, '-', '+')) as [[string, string[]]];
     assert.deepEqual(
       fields.filter((_, i) => i % 2 === 0),
       ['seq', 'data', 'dlq_frame', 'dlq_reason'],
     );
-    assert.equal(await redis.hget(keys.stats, 'dead_lettered'), '1');
+    assert.equal(await server.redis.hget(keys.stats, 'dead_lettered'), '1');
   });
 });

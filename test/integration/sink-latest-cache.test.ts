@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
-import type { Redis } from 'ioredis';
+import { describe, it } from 'node:test';
 import { getLatest, setLatest, type LatestResult } from '../../src/sink/latest-cache.js';
-import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import { useRedisServer } from '../helpers/redis-server.js';
 
 const result = (id: string, plate: string): LatestResult => ({
   id,
@@ -19,21 +18,18 @@ const result = (id: string, plate: string): LatestResult => ({
 });
 
 describe('latest-result hash', () => {
-  let server: RedisServer;
-  let redis: Redis;
-  before(async () => {
-    server = await startRedisServer();
-    redis = server.client();
-  });
-  after(async () => server?.stop());
+  const server = useRedisServer();
 
   it('only moves forward: an older result (a reclaimed batch, a slow API fill) never replaces a newer one', async () => {
     const prefix = `test-${randomUUID()}`;
-    assert.equal(await setLatest(redis, prefix, result('1700000000000-5', 'A')), 1);
-    assert.equal(await setLatest(redis, prefix, result('1700000000000-4', 'OLD')), 0);
-    assert.equal(await setLatest(redis, prefix, result('999999999999-9', 'OLDER')), 0);
-    assert.equal(await setLatest(redis, prefix, result('1700000000000-5', 'SAME')), 0);
-    assert.equal(await setLatest(redis, prefix, result('1700000000001-0', 'NEW')), 1);
-    assert.deepEqual(await getLatest(redis, prefix, 'cam1'), result('1700000000001-0', 'NEW'));
+    assert.equal(await setLatest(server.redis, prefix, result('1700000000000-5', 'A')), 1);
+    assert.equal(await setLatest(server.redis, prefix, result('1700000000000-4', 'OLD')), 0);
+    assert.equal(await setLatest(server.redis, prefix, result('999999999999-9', 'OLDER')), 0);
+    assert.equal(await setLatest(server.redis, prefix, result('1700000000000-5', 'SAME')), 0);
+    assert.equal(await setLatest(server.redis, prefix, result('1700000000001-0', 'NEW')), 1);
+    assert.deepEqual(
+      await getLatest(server.redis, prefix, 'cam1'),
+      result('1700000000001-0', 'NEW'),
+    );
   });
 });

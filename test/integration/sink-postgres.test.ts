@@ -17,7 +17,7 @@ import { createSinkMetrics } from '../../src/sink/sink-metrics.js';
 import type { SinkOptionsInput } from '../../src/shared/config/sink-options.js';
 import { settleResults } from '../../src/sink/settle-results.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
-import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import { useRedisServer } from '../helpers/redis-server.js';
 import { addResults, platePayload } from '../helpers/results.js';
 import { waitFor } from '../helpers/worker-fixtures.js';
 
@@ -32,20 +32,17 @@ async function pending(redis: Redis, stream: string, group = 'sink'): Promise<nu
 }
 
 describe('sink: results streams to PostgreSQL', () => {
-  let server: RedisServer;
-  let redis: Redis;
   let db: TestDatabase;
   let pool: pg.Pool;
+  const server = useRedisServer({
+    beforeStop: async () => {
+      await db?.drop();
+    },
+  });
   before(async () => {
-    server = await startRedisServer();
-    redis = server.client();
     db = await createTestDatabase();
     pool = db.pool();
     await migrate(db.url);
-  });
-  after(async () => {
-    await db?.drop();
-    await server?.stop();
   });
 
   /** A sink as `framepipe sink` runs it; stop() aborts it like SIGTERM does. */
@@ -100,13 +97,13 @@ describe('sink: results streams to PostgreSQL', () => {
   it('writes every result as exactly one row: plate reads to plate_reads, the rest to results', async () => {
     await pool.query('TRUNCATE plate_reads, results');
     const prefix = `test-${randomUUID()}`;
-    const ids = await addResults(redis, prefix, 'cam1', [
+    const ids = await addResults(server.redis, prefix, 'cam1', [
       { processor: 'plate', payload: platePayload('ABC1234', 0.95) },
       { processor: 'plate', payload: platePayload('ab-c 1234', 0.8) },
       { processor: 'plate', payload: platePayload(null) },
       { processor: 'stats', payload: { mean: 120.5 } },
     ]);
-    await addResults(redis, prefix, 'cam2', [
+    await addResults(server.redis, prefix, 'cam2', [
       { processor: 'plate', payload: platePayload('XYZ9') },
     ]);
 
@@ -129,8 +126,8 @@ describe('sink: results streams to PostgreSQL', () => {
       ids.slice(0, 2),
     );
     assert.equal(await count(pool, 'results'), 2);
-    assert.equal(await pending(redis, sourceKeys(prefix, 'cam1').results), 0);
-    const latest = await getLatest(redis, prefix, 'cam1');
+    assert.equal(await pending(server.redis, sourceKeys(prefix, 'cam1').results), 0);
+    const latest = await getLatest(server.redis, prefix, 'cam1');
     assert.equal(latest?.id, ids[3]);
     assert.equal(latest?.processor, 'stats');
   });
@@ -139,7 +136,7 @@ describe('sink: results streams to PostgreSQL', () => {
     await pool.query('TRUNCATE plate_reads, results');
     const prefix = `test-${randomUUID()}`;
     const captureUs = 1_750_000_000_123_456;
-    await addResults(redis, prefix, 'cam1', [
+    await addResults(server.redis, prefix, 'cam1', [
       { processor: 'plate', payload: platePayload('KL01AB', 0.5), captureUs },
     ]);
     await sinkUntilRows(prefix, 1);
@@ -155,23 +152,23 @@ describe('sink: results streams to PostgreSQL', () => {
     await pool.query('TRUNCATE plate_reads, results');
     const prefix = `test-${randomUUID()}`;
     const keys = sourceKeys(prefix, 'cam1');
-    await addResults(redis, prefix, 'cam1', [
+    await addResults(server.redis, prefix, 'cam1', [
       { processor: 'plate', payload: platePayload('AAA111') },
       { processor: 'stats', payload: {} },
     ]);
-    const entries = (await redis.xrange(keys.results, '-', '+')).map(([id, fields]) => ({
+    const entries = (await server.redis.xrange(keys.results, '-', '+')).map(([id, fields]) => ({
       id,
       fields: fields.map((f) => Buffer.from(f)),
     }));
     const deps = {
-      redis,
+      redis: server.redis,
       pg: pool,
       prefix,
       group: 'sink',
       metrics: createSinkMetrics(new Registry()),
       logger: silentLogger(),
     };
-    await redis.xgroup('CREATE', keys.results, 'sink', '0');
+    await server.redis.xgroup('CREATE', keys.results, 'sink', '0');
     const batch = [{ source: { source: 'cam1', keys }, entries }];
 
     const first = await settleResults(deps, batch);
@@ -186,7 +183,7 @@ describe('sink: results streams to PostgreSQL', () => {
     await pool.query('TRUNCATE plate_reads, results');
     const prefix = `test-${randomUUID()}`;
     const keys = sourceKeys(prefix, 'cam1');
-    await addResults(redis, prefix, 'cam1', [
+    await addResults(server.redis, prefix, 'cam1', [
       { processor: 'plate', payload: platePayload('BBB222') },
       { processor: 'plate', payload: platePayload('CCC333') },
     ]);
@@ -197,10 +194,10 @@ describe('sink: results streams to PostgreSQL', () => {
         'a failed batch',
         async () => (await sink.counter('framepipe_sink_errors_total')) > 0,
       );
-      assert.equal(await pending(redis, keys.results), 2);
+      assert.equal(await pending(server.redis, keys.results), 2);
       await pool.query('ALTER TABLE plate_reads_away RENAME TO plate_reads');
       await waitFor('rows after recovery', async () => (await count(pool, 'plate_reads')) === 2);
-      await waitFor('acked', async () => (await pending(redis, keys.results)) === 0);
+      await waitFor('acked', async () => (await pending(server.redis, keys.results)) === 0);
     } finally {
       await pool.query('ALTER TABLE IF EXISTS plate_reads_away RENAME TO plate_reads');
       await sink.stop();
@@ -212,18 +209,27 @@ describe('sink: results streams to PostgreSQL', () => {
     await pool.query('TRUNCATE plate_reads, results');
     const prefix = `test-${randomUUID()}`;
     const keys = sourceKeys(prefix, 'cam1');
-    const ids = await addResults(redis, prefix, 'cam1', [
+    const ids = await addResults(server.redis, prefix, 'cam1', [
       { processor: 'plate', payload: platePayload('DDD444') },
       { processor: 'plate', payload: platePayload('EEE555') },
       { processor: 'plate', payload: platePayload('FFF666') },
     ]);
-    await redis.xgroup('CREATE', keys.results, 'sink', '0');
+    await server.redis.xgroup('CREATE', keys.results, 'sink', '0');
     // A sink that read everything and died; then the oldest result was trimmed away.
-    await redis.xreadgroup('GROUP', 'sink', 'dead-sink', 'COUNT', 10, 'STREAMS', keys.results, '>');
-    await redis.xdel(keys.results, ids[0]!);
+    await server.redis.xreadgroup(
+      'GROUP',
+      'sink',
+      'dead-sink',
+      'COUNT',
+      10,
+      'STREAMS',
+      keys.results,
+      '>',
+    );
+    await server.redis.xdel(keys.results, ids[0]!);
     const sink = startSink(prefix, { claimIdleMs: 1 });
     try {
-      await waitFor('claimed', async () => (await pending(redis, keys.results)) === 0);
+      await waitFor('claimed', async () => (await pending(server.redis, keys.results)) === 0);
       assert.equal(await sink.counter('framepipe_sink_entries_reclaimed_total'), 2);
       assert.equal(await sink.counter('framepipe_sink_entries_dropped_total'), 1);
     } finally {
@@ -242,16 +248,16 @@ describe('sink: results streams to PostgreSQL', () => {
     await pool.query('TRUNCATE plate_reads, results');
     const prefix = `test-${randomUUID()}`;
     const keys = sourceKeys(prefix, 'cam1');
-    await addResults(redis, prefix, 'cam1', [{ processor: 'stats', payload: {} }]);
-    await redis.xadd(keys.results, '*', 'source', 'cam1', 'payload', '{not json');
-    await addResults(redis, prefix, 'cam1', [{ processor: 'stats', payload: {} }], 1);
+    await addResults(server.redis, prefix, 'cam1', [{ processor: 'stats', payload: {} }]);
+    await server.redis.xadd(keys.results, '*', 'source', 'cam1', 'payload', '{not json');
+    await addResults(server.redis, prefix, 'cam1', [{ processor: 'stats', payload: {} }], 1);
     const sink = startSink(prefix);
     try {
       await waitFor('all acked', async () => {
-        const groups = (await redis.xinfo('GROUPS', keys.results)) as unknown[][];
+        const groups = (await server.redis.xinfo('GROUPS', keys.results)) as unknown[][];
         return (
           groups.length > 0 &&
-          (await pending(redis, keys.results)) === 0 &&
+          (await pending(server.redis, keys.results)) === 0 &&
           (await rowCount()) === 2
         );
       });

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { request } from 'node:http';
-import { after, before, describe, it } from 'node:test';
-import type { Redis } from 'ioredis';
+import { describe, it } from 'node:test';
 import type { Runtime } from '../../src/app/runtime.js';
 import { commandQueueKey } from '../../src/command-queue/command-queue.js';
 import { startViewer, type Viewer } from '../../src/viewer/start-viewer.js';
-import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import { useRedisServer } from '../helpers/redis-server.js';
 import { testRuntime } from '../unit/bridge/helpers/bridge-fixtures.js';
 
 const TOKEN = 'secret-token-123';
@@ -62,19 +61,14 @@ async function fetchText(
 }
 
 describe('viewer HTTP API', () => {
-  let server: RedisServer;
-  let redis: Redis;
   const opened: { runtime: Runtime; viewer: Viewer }[] = [];
-  before(async () => {
-    server = await startRedisServer();
-    redis = server.client();
-  });
-  after(async () => {
-    for (const o of opened) {
-      await o.viewer.close();
-      await o.runtime.close();
-    }
-    await server.stop();
+  const server = useRedisServer({
+    beforeStop: async () => {
+      for (const o of opened) {
+        await o.viewer.close();
+        await o.runtime.close();
+      }
+    },
   });
   const start = async (token?: string) => {
     const runtime = testRuntime(server, `test-${randomUUID()}`);
@@ -94,7 +88,7 @@ describe('viewer HTTP API', () => {
     await events.next((e) => e.type === 'recording_state');
 
     const envelope = { type: 'core_metrics', timestamp: 1, payload: { source: 'cam1', n: 42 } };
-    await redis.publish(`${prefix}:core_metrics`, JSON.stringify(envelope));
+    await server.redis.publish(`${prefix}:core_metrics`, JSON.stringify(envelope));
 
     assert.deepEqual(await events.next((e) => e.type === 'core_metrics'), envelope);
     events.close();
@@ -141,7 +135,7 @@ describe('viewer HTTP API', () => {
 
     assert.equal(ok.status, 202);
     assert.equal(bad.status, 400);
-    const queued = await redis.lrange(commandQueueKey(prefix), 0, -1);
+    const queued = await server.redis.lrange(commandQueueKey(prefix), 0, -1);
     assert.deepEqual(
       queued.map((t) => JSON.parse(t) as unknown),
       [{ recording: true, sources: ['cam1'] }],

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Redis } from 'ioredis';
-import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import { describe, it } from 'node:test';
+import { useRedisServer } from '../helpers/redis-server.js';
 import {
   corruptJpeg,
   dlqEntries,
@@ -17,36 +16,33 @@ import {
 } from '../helpers/worker-fixtures.js';
 
 describe('worker dead-lettering', () => {
-  let server: RedisServer;
-  let redis: Redis;
-  before(async () => {
-    server = await startRedisServer();
-    redis = server.client();
-  });
-  after(async () => server.stop());
+  const server = useRedisServer();
 
   it('a corrupt JPEG lands in the DLQ with its reason while the others are processed', async () => {
     const config = testConfig(server, { processor: 'stats' });
     const keys = keysOf(config);
     const jpeg = await makeJpeg();
-    const ids = await putFrames(redis, config, 20, (seq) => (seq === 7 ? corruptJpeg() : jpeg));
+    const ids = await putFrames(server.redis, config, 20, (seq) =>
+      seq === 7 ? corruptJpeg() : jpeg,
+    );
     const w = await startWorker(server, config);
     await waitFor(
       'all settled',
-      async () => (await redis.xlen(keys.results)) + (await redis.xlen(keys.dlq)) >= 20,
+      async () =>
+        (await server.redis.xlen(keys.results)) + (await server.redis.xlen(keys.dlq)) >= 20,
     );
     const stats = await w.stop();
 
-    const dlq = await dlqEntries(redis, keys);
+    const dlq = await dlqEntries(server.redis, keys);
     assert.equal(dlq.length, 1);
     assert.equal(dlq[0]?.seq, '7');
     assert.equal(dlq[0]?.dlq_code, 'FRAMEPIPE_ERR_POISON_FRAME');
     assert.match(dlq[0]?.dlq_reason ?? '', /undecodable JPEG/);
-    const frames = await resultFrameIds(redis, keys);
+    const frames = await resultFrameIds(server.redis, keys);
     assert.deepEqual(new Set(frames), new Set(ids.filter((_, i) => i !== 7)));
-    assert.equal(await pendingCount(redis, keys), 0);
+    assert.equal(await pendingCount(server.redis, keys), 0);
     assert.equal(stats.deadLettered, 1);
-    assert.equal(await redis.hget(keys.stats, 'dead_lettered'), '1');
+    assert.equal(await server.redis.hget(keys.stats, 'dead_lettered'), '1');
     const metric = await w.metrics.framesDeadLettered.get();
     const poison = metric.values.find((v) => v.labels.reason === 'FRAMEPIPE_ERR_POISON_FRAME');
     assert.equal(poison?.value, 1);
@@ -55,8 +51,8 @@ describe('worker dead-lettering', () => {
   it('an entry with a missing field goes to the DLQ at once, naming the field', async () => {
     const config = testConfig(server);
     const keys = keysOf(config);
-    await putFrames(redis, config, 3);
-    await redis.xadd(
+    await putFrames(server.redis, config, 3);
+    await server.redis.xadd(
       keys.frames,
       '5000-0',
       'v',
@@ -77,16 +73,17 @@ describe('worker dead-lettering', () => {
     const w = await startWorker(server, config);
     await waitFor(
       'all settled',
-      async () => (await redis.xlen(keys.results)) + (await redis.xlen(keys.dlq)) >= 4,
+      async () =>
+        (await server.redis.xlen(keys.results)) + (await server.redis.xlen(keys.dlq)) >= 4,
     );
     const stats = await w.stop();
-    const dlq = await dlqEntries(redis, keys);
+    const dlq = await dlqEntries(server.redis, keys);
     assert.equal(dlq.length, 1);
     assert.equal(dlq[0]?.dlq_code, 'FRAMEPIPE_ERR_POISON_FRAME');
     assert.match(dlq[0]?.dlq_reason ?? '', /seq is missing/);
     assert.equal(dlq[0]?.dlq_deliveries, '1');
     assert.equal(stats.processed, 3);
-    assert.equal(await pendingCount(redis, keys), 0);
+    assert.equal(await pendingCount(server.redis, keys), 0);
   });
 
   it('a failing processor is retried, then dead-lettered after maxDeliveries with the last error', async () => {
@@ -97,11 +94,11 @@ describe('worker dead-lettering', () => {
       claimIntervalMs: 20,
     });
     const keys = keysOf(config);
-    await putFrames(redis, config, 2);
+    await putFrames(server.redis, config, 2);
     const w = await startWorker(server, config);
-    await waitFor('both dead-lettered', async () => (await redis.xlen(keys.dlq)) >= 2);
+    await waitFor('both dead-lettered', async () => (await server.redis.xlen(keys.dlq)) >= 2);
     const stats = await w.stop();
-    const dlq = await dlqEntries(redis, keys);
+    const dlq = await dlqEntries(server.redis, keys);
     for (const entry of dlq) {
       assert.equal(entry.dlq_code, 'FRAMEPIPE_ERR_MAX_DELIVERIES');
       assert.match(entry.dlq_reason ?? '', /model exploded/);
@@ -109,8 +106,8 @@ describe('worker dead-lettering', () => {
     }
     assert.equal(stats.failed, 6, 'three attempts per frame');
     assert.equal(stats.reclaimed, 6, 'two redeliveries per frame, then the one that dead-letters');
-    assert.equal(await redis.xlen(keys.results), 0);
-    assert.equal(await pendingCount(redis, keys), 0);
-    assert.equal(await redis.hlen(keys.errors), 0, 'settling clears the last error');
+    assert.equal(await server.redis.xlen(keys.results), 0);
+    assert.equal(await pendingCount(server.redis, keys), 0);
+    assert.equal(await server.redis.hlen(keys.errors), 0, 'settling clears the last error');
   });
 });

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Redis } from 'ioredis';
+import { describe, it } from 'node:test';
 import { sourcesKey } from '../../src/shared/redis/keys.js';
-import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import { useRedisServer } from '../helpers/redis-server.js';
 import {
   fixturePath,
   keysOf,
@@ -16,31 +15,25 @@ import {
 } from '../helpers/worker-fixtures.js';
 
 describe('worker pipeline', () => {
-  let server: RedisServer;
-  let redis: Redis;
-  before(async () => {
-    server = await startRedisServer();
-    redis = server.client();
-  });
-  after(async () => server.stop());
+  const server = useRedisServer();
 
   it('gives each of 500 frames exactly one result and leaves nothing pending', async () => {
     const config = testConfig(server, { processor: 'stats', readCount: 32, maxInFlight: 32 });
     const keys = keysOf(config);
     const jpeg = await makeJpeg();
-    const ids = await putFrames(redis, config, 500, () => jpeg);
+    const ids = await putFrames(server.redis, config, 500, () => jpeg);
     const w = await startWorker(server, config);
-    await waitFor('500 results', async () => (await redis.xlen(keys.results)) >= 500);
+    await waitFor('500 results', async () => (await server.redis.xlen(keys.results)) >= 500);
     const stats = await w.stop();
 
-    const frames = await resultFrameIds(redis, keys);
+    const frames = await resultFrameIds(server.redis, keys);
     assert.equal(frames.length, 500);
     assert.deepEqual(new Set(frames), new Set(ids));
-    assert.equal(await pendingCount(redis, keys), 0);
-    assert.equal(await redis.hget(keys.stats, 'processed'), '500');
+    assert.equal(await pendingCount(server.redis, keys), 0);
+    assert.equal(await server.redis.hget(keys.stats, 'processed'), '500');
     assert.equal(stats.processed, 500);
     assert.equal(stats.inFlight, 0);
-    const [, fields] = (await redis.xrange(keys.results, '-', '+', 'COUNT', 1))[0]!;
+    const [, fields] = (await server.redis.xrange(keys.results, '-', '+', 'COUNT', 1))[0]!;
     const payload = JSON.parse(fields[fields.indexOf('payload') + 1]!) as { width: number };
     assert.equal(payload.width, 64);
   });
@@ -48,12 +41,12 @@ describe('worker pipeline', () => {
   it('runs a pool processor on the Piscina threads end to end', async () => {
     const config = testConfig(server, { processor: fixturePath('checksum-pool.ts'), threads: 2 });
     const keys = keysOf(config);
-    await putFrames(redis, config, 40);
+    await putFrames(server.redis, config, 40);
     const w = await startWorker(server, config);
-    await waitFor('40 results', async () => (await redis.xlen(keys.results)) >= 40);
+    await waitFor('40 results', async () => (await server.redis.xlen(keys.results)) >= 40);
     const stats = await w.stop();
     assert.equal(stats.processed, 40);
-    const [, fields] = (await redis.xrange(keys.results, '-', '+', 'COUNT', 1))[0]!;
+    const [, fields] = (await server.redis.xrange(keys.results, '-', '+', 'COUNT', 1))[0]!;
     const payload = JSON.parse(fields[fields.indexOf('payload') + 1]!) as { isMainThread: boolean };
     assert.equal(payload.isMainThread, false);
     assert.equal(fields[fields.indexOf('processor') + 1], 'checksum');
@@ -61,13 +54,19 @@ describe('worker pipeline', () => {
 
   it('discovers sources from the sources set, including one added while running', async () => {
     const config = testConfig(server, { sources: [] });
-    await redis.sadd(sourcesKey(config.redis.prefix), 'camA');
-    await putFrames(redis, config, 5, undefined, 'camA');
+    await server.redis.sadd(sourcesKey(config.redis.prefix), 'camA');
+    await putFrames(server.redis, config, 5, undefined, 'camA');
     const w = await startWorker(server, config);
-    await waitFor('camA done', async () => (await redis.xlen(keysOf(config, 'camA').results)) >= 5);
-    await redis.sadd(sourcesKey(config.redis.prefix), 'camB');
-    await putFrames(redis, config, 5, undefined, 'camB');
-    await waitFor('camB done', async () => (await redis.xlen(keysOf(config, 'camB').results)) >= 5);
+    await waitFor(
+      'camA done',
+      async () => (await server.redis.xlen(keysOf(config, 'camA').results)) >= 5,
+    );
+    await server.redis.sadd(sourcesKey(config.redis.prefix), 'camB');
+    await putFrames(server.redis, config, 5, undefined, 'camB');
+    await waitFor(
+      'camB done',
+      async () => (await server.redis.xlen(keysOf(config, 'camB').results)) >= 5,
+    );
     const stats = await w.stop();
     assert.equal(stats.processed, 10);
   });
@@ -80,18 +79,18 @@ describe('worker pipeline', () => {
       readCount: 8,
     });
     const keys = keysOf(config);
-    await putFrames(redis, config, 40);
+    await putFrames(server.redis, config, 40);
     const w = await startWorker(server, config);
     await waitFor('frames in flight', () => w.worker.stats().inFlight > 0);
     const stats = await w.stop();
     assert.equal(w.worker.ready(), false);
-    assert.equal(await pendingCount(redis, keys), 0);
+    assert.equal(await pendingCount(server.redis, keys), 0);
     assert.ok(stats.processed > 0);
-    const frames = await resultFrameIds(redis, keys);
+    const frames = await resultFrameIds(server.redis, keys);
     assert.equal(frames.length, stats.processed);
     assert.equal(new Set(frames).size, frames.length);
     // What was never read stays unread for the next worker, not lost.
-    const groups = (await redis.xinfo('GROUPS', keys.frames)) as unknown[][];
+    const groups = (await server.redis.xinfo('GROUPS', keys.frames)) as unknown[][];
     const lag = Number(groups[0]![groups[0]!.indexOf('lag') + 1]);
     assert.equal(lag, 40 - stats.processed);
   });

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Redis } from 'ioredis';
+import { describe, it } from 'node:test';
 import { silentLogger } from '../../src/shared/logger.js';
 import { createMetrics } from '../../src/shared/metrics.js';
 import type { Delivery, FrameHandler } from '../../src/workers/frame-handler.js';
@@ -9,7 +8,7 @@ import { Reclaimer } from '../../src/workers/reclaimer.js';
 import { SourceRegistry } from '../../src/workers/source-registry.js';
 import { emptyStats } from '../../src/workers/worker-stats.js';
 import { Registry } from 'prom-client';
-import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import { useRedisServer } from '../helpers/redis-server.js';
 import {
   fixturePath,
   keysOf,
@@ -22,17 +21,11 @@ import {
 } from '../helpers/worker-fixtures.js';
 
 describe('worker reclaiming', () => {
-  let server: RedisServer;
-  let redis: Redis;
-  before(async () => {
-    server = await startRedisServer();
-    redis = server.client();
-  });
-  after(async () => server.stop());
+  const server = useRedisServer();
 
   /** A consumer that reads `n` entries and dies without acking them. */
   const dieHolding = (config: ReturnType<typeof testConfig>, consumer: string, n: number) =>
-    redis.xreadgroup(
+    server.redis.xreadgroup(
       'GROUP',
       config.worker.group,
       consumer,
@@ -46,10 +39,10 @@ describe('worker reclaiming', () => {
   it('follows the XAUTOCLAIM cursor until 0-0 in one scan: more pending than one COUNT page', async () => {
     const config = testConfig(server);
     const keys = keysOf(config);
-    const ids = await putFrames(redis, config, 300, () => Buffer.from([0xff, 0xd8, 1]));
+    const ids = await putFrames(server.redis, config, 300, () => Buffer.from([0xff, 0xd8, 1]));
     await dieHolding(config, 'dead', 300);
     const sources = new SourceRegistry({
-      redis,
+      redis: server.redis,
       prefix: config.redis.prefix,
       group: 'workers',
       configured: ['cam1'],
@@ -62,7 +55,7 @@ describe('worker reclaiming', () => {
       countGone: () => Promise.resolve(),
     } as unknown as FrameHandler;
     const reclaimer = new Reclaimer({
-      redis,
+      redis: server.redis,
       group: 'workers',
       consumer: 'rescuer',
       claimIdleMs: 0,
@@ -83,7 +76,11 @@ describe('worker reclaiming', () => {
       ids,
     );
     assert.ok(dispatched.every((d) => d.deliveries === 2));
-    const consumers = (await redis.xinfo('CONSUMERS', keys.frames, 'workers')) as unknown[][];
+    const consumers = (await server.redis.xinfo(
+      'CONSUMERS',
+      keys.frames,
+      'workers',
+    )) as unknown[][];
     const rescuer = consumers.find((c) => c[1] === 'rescuer')!;
     assert.equal(rescuer[rescuer.indexOf('pending') + 1], 300);
   });
@@ -91,15 +88,15 @@ describe('worker reclaiming', () => {
   it('a worker reclaims every frame a dead consumer held and gives each one result', async () => {
     const config = testConfig(server, { readCount: 16, maxInFlight: 16, claimIdleMs: 50 });
     const keys = keysOf(config);
-    const ids = await putFrames(redis, config, 200);
+    const ids = await putFrames(server.redis, config, 200);
     await dieHolding(config, 'dead', 200);
     const w = await startWorker(server, config);
-    await waitFor('200 results', async () => (await redis.xlen(keys.results)) >= 200);
+    await waitFor('200 results', async () => (await server.redis.xlen(keys.results)) >= 200);
     const stats = await w.stop();
-    assert.deepEqual(new Set(await resultFrameIds(redis, keys)), new Set(ids));
-    assert.equal(await redis.xlen(keys.results), 200);
+    assert.deepEqual(new Set(await resultFrameIds(server.redis, keys)), new Set(ids));
+    assert.equal(await server.redis.xlen(keys.results), 200);
     assert.equal(stats.reclaimed, 200);
-    assert.equal(await pendingCount(redis, keys), 0);
+    assert.equal(await pendingCount(server.redis, keys), 0);
   });
 
   it('a slow but alive worker keeps its frames: the heartbeat stops a peer from stealing them', async () => {
@@ -112,7 +109,7 @@ describe('worker reclaiming', () => {
       readCount: 4,
     });
     const keys = keysOf(slow);
-    await putFrames(redis, slow, 4);
+    await putFrames(server.redis, slow, 4);
     const a = await startWorker(server, {
       ...slow,
       worker: { ...slow.worker, consumer: 'slow-a' },
@@ -121,10 +118,10 @@ describe('worker reclaiming', () => {
       ...slow,
       worker: { ...slow.worker, consumer: 'peer-b', processor: 'noop' },
     });
-    await waitFor('4 results', async () => (await redis.xlen(keys.results)) >= 4);
+    await waitFor('4 results', async () => (await server.redis.xlen(keys.results)) >= 4);
     const [statsA, statsB] = [await a.stop(), await b.stop()];
     assert.equal(statsA.processed + statsB.processed, 4);
     assert.equal(statsB.reclaimed, 0);
-    assert.equal(await redis.xlen(keys.results), 4);
+    assert.equal(await server.redis.xlen(keys.results), 4);
   });
 });

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Redis } from 'ioredis';
+import { describe, it } from 'node:test';
 import type { Config } from '../../src/shared/config/schema.js';
 import type { RunningWorker } from '../helpers/worker-fixtures.js';
-import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import { useRedisServer } from '../helpers/redis-server.js';
 import {
   keysOf,
   pendingCount,
@@ -15,20 +14,23 @@ import {
 } from '../helpers/worker-fixtures.js';
 
 describe('entries trimmed while pending', () => {
-  let server: RedisServer;
-  let redis: Redis;
-  before(async () => {
-    server = await startRedisServer();
-    redis = server.client();
-  });
-  after(async () => server.stop());
+  const server = useRedisServer();
 
   /** 10 frames read by `consumer` and never acked, then the 6 oldest trimmed away. */
   async function readThenTrim(config: Config, consumer: string): Promise<string[]> {
     const keys = keysOf(config);
-    const ids = await putFrames(redis, config, 10);
-    await redis.xreadgroup('GROUP', 'workers', consumer, 'COUNT', 10, 'STREAMS', keys.frames, '>');
-    await redis.xtrim(keys.frames, 'MAXLEN', 4);
+    const ids = await putFrames(server.redis, config, 10);
+    await server.redis.xreadgroup(
+      'GROUP',
+      'workers',
+      consumer,
+      'COUNT',
+      10,
+      'STREAMS',
+      keys.frames,
+      '>',
+    );
+    await server.redis.xtrim(keys.frames, 'MAXLEN', 4);
     return ids.slice(6);
   }
 
@@ -43,13 +45,16 @@ describe('entries trimmed while pending', () => {
     const keys = keysOf(config);
     const kept = await readThenTrim(config, 'same-name');
     const w = await startWorker(server, config);
-    await waitFor('all settled', async () => (await pendingCount(redis, keys)) === 0);
+    await waitFor('all settled', async () => (await pendingCount(server.redis, keys)) === 0);
     const stats = await w.stop();
     assert.equal(stats.dropped, 6);
     assert.equal(stats.processed, 4);
     assert.equal(stats.reclaimed, 0);
-    assert.deepEqual(await resultFrameIds(redis, keys), kept);
-    assert.deepEqual(await redis.hmget(keys.stats, 'dropped_pending', 'processed'), ['6', '4']);
+    assert.deepEqual(await resultFrameIds(server.redis, keys), kept);
+    assert.deepEqual(await server.redis.hmget(keys.stats, 'dropped_pending', 'processed'), [
+      '6',
+      '4',
+    ]);
     assert.equal(await droppedMetric(w), 6);
   });
 
@@ -58,13 +63,16 @@ describe('entries trimmed while pending', () => {
     const keys = keysOf(config);
     const kept = await readThenTrim(config, 'died');
     const w = await startWorker(server, config);
-    await waitFor('all settled', async () => (await pendingCount(redis, keys)) === 0);
+    await waitFor('all settled', async () => (await pendingCount(server.redis, keys)) === 0);
     const stats = await w.stop();
     assert.equal(stats.dropped, 6);
     assert.equal(stats.processed, 4);
     assert.equal(stats.reclaimed, 4);
-    assert.deepEqual(await resultFrameIds(redis, keys), kept);
-    assert.deepEqual(await redis.hmget(keys.stats, 'dropped_pending', 'processed'), ['6', '4']);
+    assert.deepEqual(await resultFrameIds(server.redis, keys), kept);
+    assert.deepEqual(await server.redis.hmget(keys.stats, 'dropped_pending', 'processed'), [
+      '6',
+      '4',
+    ]);
     assert.equal(await droppedMetric(w), 6);
   });
 });
