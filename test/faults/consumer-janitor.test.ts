@@ -8,7 +8,8 @@ import { pairsToObject } from '../../src/shared/redis/stream-info.js';
 import { consumersToRemove } from '../../src/workers/consumer-janitor.js';
 import { createWorker } from '../../src/workers/worker.js';
 import { useRedisServer } from '../helpers/redis-server.js';
-import { keysOf, putFrames, testConfig, waitFor } from '../helpers/worker-fixtures.js';
+import { waitFor } from '../helpers/wait-for.js';
+import { keysOf, putFrames, testConfig } from '../helpers/worker-fixtures.js';
 import { assertInvariant } from './helpers/invariant.js';
 
 async function consumers(redis: Redis, stream: string): Promise<Map<string, number>> {

@@ -12,7 +12,8 @@ import { sourceKeys } from '../../src/shared/redis/keys.js';
 import { trimAcked } from '../../src/shared/redis/trim-acked.js';
 import { oversizedJpeg } from '../helpers/frames.js';
 import { useRedisServer } from '../helpers/redis-server.js';
-import { keysOf, startWorker, testConfig, waitFor } from '../helpers/worker-fixtures.js';
+import { waitFor } from '../helpers/wait-for.js';
+import { keysOf, startWorker, testConfig } from '../helpers/worker-fixtures.js';
 import { addFrames } from './helpers/add-frames.js';
 import { assertInvariant, figureLine, waitSettled } from './helpers/invariant.js';
 

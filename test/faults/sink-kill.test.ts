@@ -11,7 +11,7 @@ import type { SinkStats } from '../../src/sink/result-sink.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
 import { useRedisServer } from '../helpers/redis-server.js';
 import { addResults, platePayload } from '../helpers/results.js';
-import { waitFor } from '../helpers/worker-fixtures.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const RUN_SINK = fileURLToPath(new URL('./fixtures/run-sink.ts', import.meta.url));
 const RESULTS = 40;

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sourceKeys } from '../../src/shared/redis/keys.js';
 import { useRedisServer } from '../helpers/redis-server.js';
+import { waitFor } from '../helpers/wait-for.js';
 import {
   keysOf,
   makeJpeg,
@@ -10,7 +11,6 @@ import {
   resultFrameIds,
   startWorker,
   testConfig,
-  waitFor,
 } from '../helpers/worker-fixtures.js';
 
 describe('a worker fed bad input or losing Redis', () => {

@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import { sourceKeys } from '../../src/shared/redis/keys.js';
 import { cleanEnv } from '../helpers/cli.js';
 import { useRedisServer } from '../helpers/redis-server.js';
+import { waitForValue } from '../helpers/wait-for.js';
 import { fixturePath } from '../helpers/worker-fixtures.js';
 import {
   isReady,
@@ -104,11 +105,12 @@ describe('chaos: workers killed with SIGKILL at random moments', () => {
       ((await server.redis.xinfo('CONSUMERS', keys.frames, 'workers')) as unknown[][]).map((r) =>
         String(r[r.indexOf('name') + 1]),
       );
-    const deadline = Date.now() + 30_000;
-    while ((await groupConsumers()).some((c) => !liveNames.has(c)) && Date.now() < deadline) {
-      await sleep(200);
-    }
-    const leftover = (await groupConsumers()).filter((c) => !liveNames.has(c));
+    const leftover = await waitForValue(
+      'dead consumers to be cleaned up',
+      async () => (await groupConsumers()).filter((c) => !liveNames.has(c)),
+      (names) => names.length === 0,
+      { timeoutMs: 30_000, intervalMs: 200 },
+    );
     assert.deepEqual(leftover, [], 'dead consumers were cleaned up');
     await stopAll(live);
     let duplicateSettles = 0;

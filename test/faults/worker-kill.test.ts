@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import type { Redis } from 'ioredis';
 import { useRedisServer } from '../helpers/redis-server.js';
+import { waitFor } from '../helpers/wait-for.js';
 import {
   fixturePath,
   keysOf,
@@ -14,7 +15,6 @@ import {
   resultFrameIds,
   startWorker,
   testConfig,
-  waitFor,
 } from '../helpers/worker-fixtures.js';
 
 const RUN_WORKER = fileURLToPath(new URL('./fixtures/run-worker.ts', import.meta.url));

@@ -47,23 +47,3 @@ export async function runCli(
   const code = await run.exited;
   return { code, stdout: run.stdout(), stderr: run.stderr() };
 }
-
-/** Polls until check() is true, or fails after timeoutMs with the last value in the message. */
-export async function waitFor<T>(
-  read: () => Promise<T>,
-  check: (value: T) => boolean,
-  timeoutMs: number,
-  what: string,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (check(value)) {
-      return value;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(value)}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}

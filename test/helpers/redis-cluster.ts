@@ -10,6 +10,7 @@ import {
   startPrivateRedisServer,
   type PrivateRedisServer,
 } from '../../src/demo/private-redis-server.js';
+import { waitFor } from './wait-for.js';
 
 const run = promisify(execFile);
 
@@ -153,22 +154,19 @@ export async function startRedisCluster(masters = 3, replicas = 1): Promise<Redi
       killed.add(port);
     },
     async waitHealthy(timeoutMs = 30_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const states = await Promise.all(
-          live().map((p) => nodeInfo(p, ['CLUSTER', 'INFO']).catch(() => '')),
-        );
-        const allOk = states.every(
-          (s) => s.includes('cluster_state:ok') && s.includes('cluster_slots_ok:16384'),
-        );
-        if (allOk && (await failedOver()) && (await replicasAttached())) {
-          return;
-        }
-        if (Date.now() > deadline) {
-          throw new Error(`cluster not healthy after ${timeoutMs} ms`);
-        }
-        await new Promise((r) => setTimeout(r, 200));
-      }
+      await waitFor(
+        'a healthy cluster (every slot served, failovers done, replicas attached)',
+        async () => {
+          const states = await Promise.all(
+            live().map((p) => nodeInfo(p, ['CLUSTER', 'INFO']).catch(() => '')),
+          );
+          const allOk = states.every(
+            (s) => s.includes('cluster_state:ok') && s.includes('cluster_slots_ok:16384'),
+          );
+          return allOk && (await failedOver()) && (await replicasAttached());
+        },
+        { timeoutMs, intervalMs: 200 },
+      );
     },
     async stop() {
       for (const c of clients) {

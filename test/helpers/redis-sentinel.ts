@@ -9,6 +9,7 @@ import {
   waitForPing,
   type PrivateRedisServer,
 } from '../../src/demo/private-redis-server.js';
+import { waitFor } from './wait-for.js';
 
 export const MASTER_NAME = 'mymaster';
 
@@ -33,8 +34,9 @@ export async function startRedisSentinels(): Promise<RedisSentinelSet> {
   });
   nodes.set(replica.port, replica);
   await waitFor(
+    'the replica to sync with the master',
     async () => (await info(replica.port, 'replication')).includes('master_link_status:up'),
-    15_000,
+    { timeoutMs: 15_000, intervalMs: 200 },
   );
 
   const sentinelProcs: ChildProcess[] = [];
@@ -85,10 +87,14 @@ export async function startRedisSentinels(): Promise<RedisSentinelSet> {
     },
     async waitForNewMaster(oldPort, timeoutMs = 30_000) {
       let port = oldPort;
-      await waitFor(async () => {
-        port = await masterPort().catch(() => oldPort);
-        return port !== oldPort && (await info(port, 'replication')).includes('role:master');
-      }, timeoutMs);
+      await waitFor(
+        `the sentinels to report a master other than ${oldPort}`,
+        async () => {
+          port = await masterPort().catch(() => oldPort);
+          return port !== oldPort && (await info(port, 'replication')).includes('role:master');
+        },
+        { timeoutMs, intervalMs: 200 },
+      );
       return port;
     },
     async stop() {
@@ -116,15 +122,5 @@ async function info(port: number, section: string): Promise<string> {
     return '';
   } finally {
     c.disconnect();
-  }
-}
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) {
-      throw new Error(`sentinel set: condition not met within ${timeoutMs} ms`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
   }
 }

@@ -11,6 +11,7 @@ import { defineScripts, publishFrame } from '../../src/shared/redis/scripts.js';
 import { encodeFrameFields } from '../../src/shared/stream-entries.js';
 import { createWorker, type Worker, type WorkerStats } from '../../src/workers/worker.js';
 import type { RedisServer } from './redis-server.js';
+import { waitFor } from './wait-for.js';
 
 /** A small JPEG with a deterministic pattern (stripes + seed), so stats are plausible. */
 export async function makeJpeg(width = 64, height = 48, seed = 1): Promise<Buffer> {
@@ -90,20 +91,6 @@ export async function putFrames(
     ids.push(id);
   }
   return ids;
-}
-
-export async function waitFor(
-  what: string,
-  check: () => Promise<boolean> | boolean,
-  timeoutMs = 20_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for: ${what}`);
-    }
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 export async function pendingCount(

@@ -6,6 +6,7 @@ import { sourceKeys } from '../../src/shared/redis/keys.js';
 import { encodeFrameFields, nowUs } from '../../src/shared/stream-entries.js';
 import { validJpeg } from '../helpers/frames.js';
 import { useRedisServer } from '../helpers/redis-server.js';
+import { waitForValue } from '../helpers/wait-for.js';
 import { addResult, addSource, startBridge } from '../unit/bridge/helpers/bridge-fixtures.js';
 import { RespSubscriber, type PubSubMessage } from '../unit/bridge/helpers/resp-subscriber.js';
 
@@ -80,12 +81,15 @@ describe('bridge: limits, key-value mode, frames, recording and other clients', 
     await addResult(server.redis, prefix, 1, { plate: 'FIRST1' });
     await addResult(server.redis, prefix, 2, { plate: 'LAST22' });
 
-    let latest: Env | undefined;
-    for (let i = 0; i < 200 && latest?.payload.seq !== 2; i++) {
-      const text = await server.redis.get(key);
-      latest = text === null ? undefined : parse(text);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    const latest = await waitForValue(
+      'the latest envelope to be seq 2',
+      async () => {
+        const text = await server.redis.get(key);
+        return text === null ? undefined : parse(text);
+      },
+      (env) => env?.payload.seq === 2,
+      { timeoutMs: 10_000, intervalMs: 50 },
+    );
     assert.equal(latest?.type, 'core_metrics');
     assert.equal(latest?.payload.seq, 2);
     const ttl = await server.redis.pttl(key);

@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseConfig } from '../../src/shared/config/load-config.js';
 import { sourceKeys } from '../../src/shared/redis/keys.js';
-import { cleanEnv, runCli, startCli, waitFor } from '../helpers/cli.js';
+import { cleanEnv, runCli, startCli } from '../helpers/cli.js';
 import { useRedisServer } from '../helpers/redis-server.js';
+import { waitForValue } from '../helpers/wait-for.js';
 
 describe('the framepipe CLI', () => {
   const server = useRedisServer();
@@ -71,11 +72,11 @@ describe('the framepipe CLI', () => {
       '240',
     ]);
     assert.equal(producer.code, 0, producer.stderr);
-    await waitFor(
+    await waitForValue(
+      '500 results',
       () => server.redis.xlen(keys.results),
       (n) => n >= 500,
-      60_000,
-      '500 results',
+      { timeoutMs: 60_000, intervalMs: 100 },
     );
     worker.child.kill('SIGTERM');
     assert.equal(await worker.exited, 0, worker.stderr());

@@ -13,7 +13,7 @@ import { createWorker, type Worker } from '../../src/workers/worker.js';
 import { formatStatus } from '../../src/status/format-status.js';
 import { readStatus } from '../../src/status/read-status.js';
 import { startRedisCluster, type RedisCluster } from '../helpers/redis-cluster.js';
-import { waitFor } from '../helpers/cli.js';
+import { waitForValue } from '../helpers/wait-for.js';
 
 const SOURCES = ['cam1', 'cam2', 'cam3', 'cam4', 'cam5', 'cam6', 'cam7', 'cam8'];
 
@@ -109,11 +109,11 @@ describe('on a 3-master, 3-replica Redis Cluster', () => {
       const w2 = await startWorker(config, 'w2');
       try {
         await Promise.all(SOURCES.map((s) => produce(config, s, 40)));
-        await waitFor(
+        await waitForValue(
+          '40 results per source',
           () => resultCounts(client, prefix),
           (c) => c.every((n) => n === 40),
-          60_000,
-          '40 results per source',
+          { timeoutMs: 60_000, intervalMs: 100 },
         );
         const status = await readStatus(statusRedis, prefix);
         assert.deepEqual(
@@ -139,16 +139,18 @@ describe('on a 3-master, 3-replica Redis Cluster', () => {
         // so on the surviving nodes every source balances once the workers catch up.
         const counters = () =>
           Promise.all(
-            SOURCES.map((s) => client.hgetall(sourceKeys(prefix, s).stats).catch((): Record<string, string> => ({}))),
+            SOURCES.map((s) =>
+              client.hgetall(sourceKeys(prefix, s).stats).catch((): Record<string, string> => ({})),
+            ),
           );
         const settled = (c: Record<string, string>) =>
           Number(c.produced ?? 0) > 0 &&
           Number(c.produced) === Number(c.processed ?? 0) + Number(c.dead_lettered ?? 0);
-        const final = await waitFor(
+        const final = await waitForValue(
+          'balanced counters',
           counters,
           (all) => all.every(settled),
-          90_000,
-          'balanced counters',
+          { timeoutMs: 90_000, intervalMs: 100 },
         );
         let lost = 0;
         for (const [i, s] of SOURCES.entries()) {

@@ -10,9 +10,9 @@ import { silentLogger } from '../../src/shared/logger.js';
 import { sourcesKey, sourceKeys } from '../../src/shared/redis/keys.js';
 import { encodeResultFields } from '../../src/shared/stream-entries.js';
 import { runSink } from '../../src/sink/run-sink.js';
-import { waitFor } from '../helpers/cli.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
 import { startRedisCluster, type RedisCluster } from '../helpers/redis-cluster.js';
+import { waitForValue } from '../helpers/wait-for.js';
 
 const SOURCES = ['cam1', 'cam2', 'cam3', 'cam4', 'cam5', 'cam6'];
 const PER_SOURCE = 5;
@@ -79,21 +79,21 @@ describe('the sink and the bridge on a Redis Cluster', () => {
         }
         const pool = db.pool();
         const total = SOURCES.length * PER_SOURCE;
-        await waitFor(
+        await waitForValue(
+          'a row per result',
           async () =>
             Number(
               (await pool.query<{ n: string }>('SELECT count(*) AS n FROM plate_reads')).rows[0]
                 ?.n ?? 0,
             ),
           (n) => n === total,
-          60_000,
-          'a row per result',
+          { timeoutMs: 60_000, intervalMs: 100 },
         );
-        await waitFor(
+        await waitForValue(
+          'an envelope per result',
           () => Promise.resolve(seen.length),
           (n) => n >= total,
-          60_000,
-          'an envelope per result',
+          { timeoutMs: 60_000, intervalMs: 100 },
         );
         const sources = new Set(
           seen.map((m) => (JSON.parse(m) as { payload: { source: string } }).payload.source),

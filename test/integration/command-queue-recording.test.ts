@@ -20,6 +20,7 @@ import { silentLogger } from '../../src/shared/logger.js';
 import { nowUs } from '../../src/shared/stream-entries.js';
 import { validJpeg } from '../helpers/frames.js';
 import { useRedisServer } from '../helpers/redis-server.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 describe('command queue and recording', () => {
   const server = useRedisServer();
@@ -37,11 +38,6 @@ describe('command queue and recording', () => {
   const recordingApply = (prefix: string) => async (c: Command) => {
     await applyRecordingCommand(server.redis, prefix, c, nowUs());
   };
-  const until = async (check: () => Promise<boolean>) => {
-    for (let i = 0; i < 400 && !(await check()); i++) {
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  };
 
   it('a pushed command is applied in order and removed from the processing list', async () => {
     const prefix = `test-${randomUUID()}`;
@@ -55,7 +51,7 @@ describe('command queue and recording', () => {
 
     await pushCommand(server.redis, prefix, { recording: true, sources: ['cam1'] });
     await pushCommand(server.redis, prefix, { recording: false });
-    await until(() => Promise.resolve(seen.length === 2));
+    await waitFor('both commands applied', () => seen.length === 2, 10_000);
     stop.abort();
     await running;
 
@@ -87,7 +83,11 @@ describe('command queue and recording', () => {
     const restarted = consumer(prefix, recordingApply(prefix));
     const stop2 = new AbortController();
     const running = restarted.run(stop2.signal);
-    await until(async () => (await readRecordingState(server.redis, prefix)).recording);
+    await waitFor(
+      'the recovered command applied',
+      async () => (await readRecordingState(server.redis, prefix)).recording,
+      10_000,
+    );
     stop2.abort();
     const stats = await running;
 
@@ -109,7 +109,7 @@ describe('command queue and recording', () => {
     await server.redis.lpush(commandQueueKey(prefix), '{"recording": "yes"}');
     await server.redis.lpush(commandQueueKey(prefix), 'not json');
     await pushCommand(server.redis, prefix, { recording: false });
-    await until(() => Promise.resolve(seen.length === 1));
+    await waitFor('the valid command applied', () => seen.length === 1, 10_000);
     stop.abort();
     const stats = await running;
 

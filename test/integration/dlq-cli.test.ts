@@ -5,8 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { sourceKeys } from '../../src/shared/redis/keys.js';
-import { cleanEnv, runCli, startCli, waitFor } from '../helpers/cli.js';
+import { cleanEnv, runCli, startCli } from '../helpers/cli.js';
 import { useRedisServer } from '../helpers/redis-server.js';
+import { waitForValue } from '../helpers/wait-for.js';
 
 describe('framepipe dlq', () => {
   const server = useRedisServer();
@@ -42,11 +43,11 @@ describe('framepipe dlq', () => {
       '100',
     ];
     const worker = startCli(workerArgs, env);
-    await waitFor(
+    await waitForValue(
+      'six dead letters',
       () => server.redis.xlen(keys.dlq),
       (n) => n === 6,
-      60_000,
-      'six dead letters',
+      { timeoutMs: 60_000, intervalMs: 100 },
     );
     worker.child.kill('SIGTERM');
     assert.equal(await worker.exited, 0, worker.stderr());
@@ -89,11 +90,11 @@ describe('framepipe dlq', () => {
     assert.equal(redrive.code, 0, redrive.stderr);
     assert.match(redrive.stdout, /redrove 4/);
     const again = startCli(workerArgs, env);
-    await waitFor(
+    await waitForValue(
+      'four results after redrive',
       () => server.redis.xlen(keys.results),
       (n) => n === 4,
-      60_000,
-      'four results after redrive',
+      { timeoutMs: 60_000, intervalMs: 100 },
     );
     again.child.kill('SIGTERM');
     assert.equal(await again.exited, 0, again.stderr());

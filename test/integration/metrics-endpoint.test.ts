@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { sourceKeys } from '../../src/shared/redis/keys.js';
-import { runCli, startCli, waitFor } from '../helpers/cli.js';
+import { runCli, startCli } from '../helpers/cli.js';
 import { freePort, useRedisServer } from '../helpers/redis-server.js';
+import { waitForValue } from '../helpers/wait-for.js';
 
 /** Value of one series in a Prometheus text exposition, or undefined. */
 function seriesValue(
@@ -62,17 +63,17 @@ describe('/metrics, /healthz and /readyz', () => {
       'stats',
     ]);
     try {
-      await waitFor(
+      await waitForValue(
+        '120 results',
         () => server.redis.xlen(keys.results),
         (n) => n >= 120,
-        60_000,
-        '120 results',
+        { timeoutMs: 60_000, intervalMs: 100 },
       );
-      const metrics = await waitFor(
+      const metrics = await waitForValue(
+        'processed counter at 120',
         () => get(port, '/metrics'),
         (r) => seriesValue(r.body, 'framepipe_frames_processed_total', { source: 'cam1' }) === 120,
-        10_000,
-        'processed counter at 120',
+        { timeoutMs: 10_000, intervalMs: 100 },
       );
       const text = metrics.body;
       assert.equal(
@@ -161,12 +162,12 @@ describe('/metrics, /healthz and /readyz', () => {
       '120',
     ]);
     try {
-      const r = await waitFor(
+      const r = await waitForValue(
+        'produced counter',
         () => get(port, '/metrics'),
         (res) =>
           (seriesValue(res.body, 'framepipe_frames_produced_total', { source: 'cam1' }) ?? 0) >= 10,
-        30_000,
-        'produced counter',
+        { timeoutMs: 30_000, intervalMs: 100 },
       );
       assert.ok((seriesValue(r.body, 'framepipe_frame_bytes_total', { source: 'cam1' }) ?? 0) > 0);
       assert.equal((await get(port, '/readyz')).status, 200);

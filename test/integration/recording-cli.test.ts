@@ -4,8 +4,9 @@ import { mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { cleanEnv, runCli, startCli, waitFor } from '../helpers/cli.js';
+import { cleanEnv, runCli, startCli } from '../helpers/cli.js';
 import { useRedisServer } from '../helpers/redis-server.js';
+import { waitForValue } from '../helpers/wait-for.js';
 
 describe('framepipe record start|stop through the bridge', () => {
   const server = useRedisServer();
@@ -19,11 +20,11 @@ describe('framepipe record start|stop through the bridge', () => {
     try {
       const start = await runCli(['record', 'start', '--sources', 'cam1', ...common], env);
       assert.equal(start.code, 0, start.stderr);
-      await waitFor(
+      await waitForValue(
+        'recording on',
         () => server.redis.hget(`${prefix}:recording`, 'recording'),
         (v) => v === '1' || v === 'true',
-        20_000,
-        'recording on',
+        { timeoutMs: 20_000, intervalMs: 100 },
       );
       for (const source of ['cam1', 'cam2']) {
         const produced = await runCli(

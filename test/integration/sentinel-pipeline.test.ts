@@ -3,12 +3,13 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { sourceKeys } from '../../src/shared/redis/keys.js';
-import { cleanEnv, runCli, startCli, waitFor } from '../helpers/cli.js';
+import { cleanEnv, runCli, startCli } from '../helpers/cli.js';
 import {
   MASTER_NAME,
   startRedisSentinels,
   type RedisSentinelSet,
 } from '../helpers/redis-sentinel.js';
+import { waitForValue } from '../helpers/wait-for.js';
 
 describe('with Redis Sentinel (1 master, 1 replica, 3 sentinels)', () => {
   let set: RedisSentinelSet;
@@ -61,7 +62,10 @@ describe('with Redis Sentinel (1 master, 1 replica, 3 sentinels)', () => {
           env,
         );
         assert.equal(first.code, 0, first.stderr);
-        await waitFor(results, (n) => n >= 30, 30_000, '30 results');
+        await waitForValue('30 results', results, (n) => n >= 30, {
+          timeoutMs: 30_000,
+          intervalMs: 100,
+        });
 
         const old = await set.killMaster();
         const now = await set.waitForNewMaster(old);
@@ -83,7 +87,10 @@ describe('with Redis Sentinel (1 master, 1 replica, 3 sentinels)', () => {
           env,
         );
         assert.equal(second.code, 0, second.stderr);
-        const n = await waitFor(results, (v) => v >= 60, 60_000, 'results after the failover');
+        const n = await waitForValue('results after the failover', results, (v) => v >= 60, {
+          timeoutMs: 60_000,
+          intervalMs: 100,
+        });
         assert.ok(n >= 60);
         const frames = (await client.xrange(keys.results, '-', '+')).map(
           ([, f]) => f[f.indexOf('frame') + 1],

@@ -19,7 +19,7 @@ import { settleResults } from '../../src/sink/settle-results.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
 import { useRedisServer } from '../helpers/redis-server.js';
 import { addResults, platePayload } from '../helpers/results.js';
-import { waitFor } from '../helpers/worker-fixtures.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 async function count(pool: pg.Pool, table: string): Promise<number> {
   const r = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`);

@@ -25,6 +25,7 @@ import {
 } from '../helpers/chromium.js';
 import { validJpeg } from '../helpers/frames.js';
 import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import { waitForValue } from '../helpers/wait-for.js';
 import {
   addProducerMetrics,
   addResult,
@@ -59,24 +60,9 @@ const CANVAS_STATE = `(() => {
   return { width: c.width, height: c.height, mean: sum / (c.width * c.height * 3), url: c.toDataURL() };
 })()`;
 
-/** Polls `read` until `ok`, failing with the last value seen. */
-async function eventually<T>(
-  what: string,
-  read: () => Promise<T>,
-  ok: (v: T) => boolean,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  while (Date.now() < deadline) {
-    last = await read();
-    if (ok(last)) {
-      return last;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  assert.fail(`${what}: still ${JSON.stringify(last)?.slice(0, 300)} after ${timeoutMs} ms`);
-}
+/** The page changes within seconds: poll it every 50 ms, for up to 10 s. */
+const eventually = <T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean): Promise<T> =>
+  waitForValue(what, read, ok, { timeoutMs: 10_000, intervalMs: 50 });
 
 /** Like the redis-py test: each test is skipped, and counted as skipped, with the reason. */
 const skip = chromiumInstalled

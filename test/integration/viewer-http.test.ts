@@ -6,6 +6,7 @@ import type { Runtime } from '../../src/app/runtime.js';
 import { commandQueueKey } from '../../src/command-queue/command-queue.js';
 import { startViewer, type Viewer } from '../../src/viewer/start-viewer.js';
 import { useRedisServer } from '../helpers/redis-server.js';
+import { waitForValue } from '../helpers/wait-for.js';
 import { testRuntime } from '../unit/bridge/helpers/bridge-fixtures.js';
 
 const TOKEN = 'secret-token-123';
@@ -38,16 +39,13 @@ function openEvents(port: number, headers: Record<string, string> = {}) {
     req.end();
     close = () => req.destroy();
   });
-  const next = async (match: (d: Record<string, unknown>) => boolean) => {
-    for (let i = 0; i < 400; i++) {
-      const found = data.map((d) => JSON.parse(d) as Record<string, unknown>).find(match);
-      if (found !== undefined) {
-        return found;
-      }
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    throw new Error('no matching event');
-  };
+  const next = async (match: (d: Record<string, unknown>) => boolean) =>
+    (await waitForValue(
+      'a matching event',
+      () => data.map((d) => JSON.parse(d) as Record<string, unknown>).find(match),
+      (found) => found !== undefined,
+      { timeoutMs: 10_000, intervalMs: 25 },
+    ))!;
   return { opened, next, status: () => status, close: () => close() };
 }
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { useRedisServer } from '../helpers/redis-server.js';
+import { waitFor } from '../helpers/wait-for.js';
 import {
   fixturePath,
   keysOf,
@@ -9,7 +10,6 @@ import {
   resultFrameIds,
   startWorker,
   testConfig,
-  waitFor,
 } from '../helpers/worker-fixtures.js';
 
 describe('duplicate deliveries', () => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sourcesKey } from '../../src/shared/redis/keys.js';
 import { useRedisServer } from '../helpers/redis-server.js';
+import { waitFor } from '../helpers/wait-for.js';
 import {
   fixturePath,
   keysOf,
@@ -11,7 +12,6 @@ import {
   resultFrameIds,
   startWorker,
   testConfig,
-  waitFor,
 } from '../helpers/worker-fixtures.js';
 
 describe('worker pipeline', () => {

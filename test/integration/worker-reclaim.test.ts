@@ -9,6 +9,7 @@ import { SourceRegistry } from '../../src/workers/source-registry.js';
 import { emptyStats } from '../../src/workers/worker-stats.js';
 import { Registry } from 'prom-client';
 import { useRedisServer } from '../helpers/redis-server.js';
+import { waitFor } from '../helpers/wait-for.js';
 import {
   fixturePath,
   keysOf,
@@ -17,7 +18,6 @@ import {
   resultFrameIds,
   startWorker,
   testConfig,
-  waitFor,
 } from '../helpers/worker-fixtures.js';
 
 describe('worker reclaiming', () => {

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import type { Config } from '../../src/shared/config/schema.js';
 import type { RunningWorker } from '../helpers/worker-fixtures.js';
 import { useRedisServer } from '../helpers/redis-server.js';
+import { waitFor } from '../helpers/wait-for.js';
 import {
   keysOf,
   pendingCount,
@@ -10,7 +11,6 @@ import {
   resultFrameIds,
   startWorker,
   testConfig,
-  waitFor,
 } from '../helpers/worker-fixtures.js';
 
 describe('entries trimmed while pending', () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Redis } from 'ioredis';
 import type { SourceKeys } from '../../../src/shared/redis/keys.js';
+import { waitForValue } from '../../helpers/wait-for.js';
 
 /** The durable counters of a source, kept by the Lua scripts in `{prefix}:{src}:stats`. */
 export interface DurableStats {
@@ -56,25 +57,24 @@ export async function assertInvariant(redis: Redis, keys: SourceKeys): Promise<D
 }
 
 /** Waits until every produced frame is settled (processed, dead-lettered or dropped). */
-export async function waitSettled(
+export function waitSettled(
   redis: Redis,
   keys: SourceKeys,
   timeoutMs: number,
   expectProduced?: number,
 ): Promise<DurableStats> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const s = await readDurableStats(redis, keys);
-    const settled = s.processed + s.deadLettered + s.droppedUnread + s.droppedPending;
-    const enough = expectProduced === undefined || s.produced >= expectProduced;
-    if (enough && s.produced > 0 && settled >= s.produced && (await pendingOf(redis, keys)) === 0) {
-      return s;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for every frame to settle: ${JSON.stringify(s)}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  return waitForValue(
+    'every frame to settle',
+    () => readDurableStats(redis, keys),
+    async (s) => {
+      const settled = s.processed + s.deadLettered + s.droppedUnread + s.droppedPending;
+      const enough = expectProduced === undefined || s.produced >= expectProduced;
+      return (
+        enough && s.produced > 0 && settled >= s.produced && (await pendingOf(redis, keys)) === 0
+      );
+    },
+    { timeoutMs, intervalMs: 100 },
+  );
 }
 
 /** One line of the reliability table, shown in the test output (t.diagnostic) and stdout. */
