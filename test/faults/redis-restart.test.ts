@@ -9,15 +9,9 @@ import { encodeFrameFields, encodeResultFields } from '../../src/shared/stream-e
 import { cleanEnv } from '../helpers/cli.js';
 import { validJpeg } from '../helpers/frames.js';
 import { useRedisServer } from '../helpers/redis-server.js';
-import { fixturePath } from '../helpers/worker-fixtures.js';
+import { fixturePath, pendingCount } from '../helpers/worker-fixtures.js';
 import { spawnJson, spawnWorker, stopAll, type JsonChild } from './helpers/children.js';
-import {
-  assertInvariant,
-  figureLine,
-  pendingOf,
-  readDurableStats,
-  waitSettled,
-} from './helpers/invariant.js';
+import { assertInvariant, figureLine, readDurableStats, waitSettled } from './helpers/invariant.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -189,7 +183,7 @@ describe('Redis restarted mid-run with appendonly yes', () => {
         // Whatever was lost, it was lost whole: a frame acked has its result, counters agree.
         assert.equal(results, s.processed);
         assert.equal(s.produced, present);
-        assert.equal((await pendingOf(server.redis, keys)) + s.processed, present);
+        assert.equal((await pendingCount(server.redis, keys)) + s.processed, present);
       }
       if (fsync === 'always') {
         assert.equal(lostFrames + lostAcks, 0, 'appendfsync always loses nothing acknowledged');

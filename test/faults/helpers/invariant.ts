@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import type { Redis } from 'ioredis';
 import type { SourceKeys } from '../../../src/shared/redis/keys.js';
 import { waitForValue } from '../../helpers/wait-for.js';
+import { pendingCount, resultFrameIds } from '../../helpers/worker-fixtures.js';
 
 /** The durable counters of a source, kept by the Lua scripts in `{prefix}:{src}:stats`. */
 export interface DurableStats {
@@ -26,21 +27,6 @@ export async function readDurableStats(redis: Redis, keys: SourceKeys): Promise<
   };
 }
 
-/** `frame` field of every result entry. */
-export async function resultFrames(redis: Redis, keys: SourceKeys): Promise<string[]> {
-  const entries = await redis.xrange(keys.results, '-', '+');
-  return entries.map(([, f]) => f[f.indexOf('frame') + 1] ?? '');
-}
-
-export async function pendingOf(
-  redis: Redis,
-  keys: SourceKeys,
-  group = 'workers',
-): Promise<number> {
-  const summary = (await redis.xpending(keys.frames, group)) as [number, ...unknown[]];
-  return Number(summary[0]);
-}
-
 /**
  * The invariant of issue 6: produced = processed + dead-lettered + counted drops (lost = 0);
  * the results stream holds exactly `processed` entries, one per frame id; nothing pending.
@@ -49,10 +35,10 @@ export async function assertInvariant(redis: Redis, keys: SourceKeys): Promise<D
   const s = await readDurableStats(redis, keys);
   const lost = s.produced - (s.processed + s.deadLettered + s.droppedUnread + s.droppedPending);
   assert.equal(lost, 0, `lost = ${lost}: ${JSON.stringify(s)}`);
-  const frames = await resultFrames(redis, keys);
+  const frames = await resultFrameIds(redis, keys);
   assert.equal(frames.length, s.processed, 'one result entry per processed frame');
   assert.equal(new Set(frames).size, frames.length, 'no frame has two results');
-  assert.equal(await pendingOf(redis, keys), 0, 'nothing pending');
+  assert.equal(await pendingCount(redis, keys), 0, 'nothing pending');
   return s;
 }
 
@@ -70,7 +56,7 @@ export function waitSettled(
       const settled = s.processed + s.deadLettered + s.droppedUnread + s.droppedPending;
       const enough = expectProduced === undefined || s.produced >= expectProduced;
       return (
-        enough && s.produced > 0 && settled >= s.produced && (await pendingOf(redis, keys)) === 0
+        enough && s.produced > 0 && settled >= s.produced && (await pendingCount(redis, keys)) === 0
       );
     },
     { timeoutMs, intervalMs: 100 },
