@@ -9,11 +9,11 @@ import { silentLogger } from '../../src/shared/logger.js';
 import { closeRedis, createRedis } from '../../src/shared/redis/create-redis.js';
 import { sourceKeys } from '../../src/shared/redis/keys.js';
 import { defineScripts } from '../../src/shared/redis/scripts.js';
-import { encodeResultFields } from '../../src/shared/stream-entries.js';
 import { resultArgs } from '../../src/workers/dead-letter.js';
 import { SettleBatcher } from '../../src/workers/settle-batcher.js';
 import { validJpeg } from '../helpers/frames.js';
 import { useRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import { noopResultFields } from '../helpers/results.js';
 import { assertInvariant, figureLine, readDurableStats } from './helpers/invariant.js';
 
 const N = 16;
@@ -103,30 +103,13 @@ describe('ioredis replays in-flight commands after a reconnect', () => {
     for (let i = 0; i < N; i++) {
       ids.push((await server.redis.xadd(keys.frames, `${1000 + i}-0`, 'seq', String(i))) as string);
     }
-    await server.redis.hset(keys.stats, 'produced', N);
     await server.redis.xreadgroup('GROUP', 'workers', 'w', 'COUNT', N, 'STREAMS', keys.frames, '>');
     const redis = createRedis(config.redis, { name: 'worker' }) as Redis;
     t.after(() => redis.disconnect());
     defineScripts(redis);
     const batcher = new SettleBatcher(redis, { maxBatch: N, flushDelayMs: 1 });
     const settle = (id: string) =>
-      batcher.settle(
-        resultArgs(
-          { keys, group: 'workers', id },
-          encodeResultFields({
-            source: 'cam1',
-            frameId: id,
-            seq: 0,
-            processor: 'noop',
-            captureUs: 0,
-            doneUs: 0,
-            durationMs: 0,
-            consumer: 'w',
-            payload: {},
-          }),
-          1000,
-        ),
-      );
+      batcher.settle(resultArgs({ keys, group: 'workers', id }, noopResultFields(id), 1000));
     await settle(ids[0]!); // loads the script
     const acked = await replayed(server, redis, () => Promise.all(ids.slice(1).map(settle)));
     await closeRedis(redis);

@@ -5,10 +5,11 @@ import type { Redis } from 'ioredis';
 import { ConfigSchema } from '../../src/shared/config/schema.js';
 import { sourceKeys } from '../../src/shared/redis/keys.js';
 import { defineScripts, publishFrame, settleEntry } from '../../src/shared/redis/scripts.js';
-import { encodeFrameFields, encodeResultFields } from '../../src/shared/stream-entries.js';
+import { encodeFrameFields } from '../../src/shared/stream-entries.js';
 import { cleanEnv } from '../helpers/cli.js';
 import { validJpeg } from '../helpers/frames.js';
 import { useRedisServer } from '../helpers/redis-server.js';
+import { noopResultFields } from '../helpers/results.js';
 import { fixturePath, pendingCount } from '../helpers/worker-fixtures.js';
 import { spawnJson, spawnWorker, stopAll, type JsonChild } from './helpers/children.js';
 import { assertInvariant, figureLine, readDurableStats, waitSettled } from './helpers/invariant.js';
@@ -59,17 +60,7 @@ async function burstSettle(redis: Redis, prefix: string, n: number): Promise<num
   )) as [string, [string, string[]][]][];
   const p = redis.pipeline();
   for (const [id] of read[0]![1]) {
-    const fields = encodeResultFields({
-      source: 'cam1',
-      frameId: id,
-      seq: 0,
-      processor: 'noop',
-      captureUs: 0,
-      doneUs: 0,
-      durationMs: 0,
-      consumer: 'w',
-      payload: {},
-    });
+    const fields = noopResultFields(id);
     settleEntry(p, {
       framesKey: keys.frames,
       targetKey: keys.results,

@@ -48,3 +48,18 @@ export async function addResults(
   }
   return ids;
 }
+
+/** Fields of an empty `noop` result for `frameId` of cam1: all a settle script needs. */
+export function noopResultFields(frameId: string): string[] {
+  return encodeResultFields({
+    source: 'cam1',
+    frameId,
+    seq: 0,
+    processor: 'noop',
+    captureUs: 0,
+    doneUs: 0,
+    durationMs: 0,
+    consumer: 'w',
+    payload: {},
+  });
+}
