@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createFramePool } from '../../src/workers/frame-pool.js';
-import { renderPlateScene } from '../../src/plates/synthetic/render-plate-scene.js';
+import { plateSceneFrame } from '../helpers/plate-scenes.js';
 
 // The plate processor as the worker runs it: loaded by URL on two Piscina threads, one reader each.
 const PROCESSOR_URL = new URL(
@@ -19,23 +19,7 @@ test('the plate processor reads synthetic scenes on the worker pool and checks t
   try {
     const results = await Promise.all(
       [0, 1, 2, 3].map(async (i) => {
-        const scene = await renderPlateScene({
-          seed: 'pool',
-          index: i,
-          width: 640,
-          height: 480,
-          difficulty: 'easy',
-        });
-        const frame = {
-          id: `${i}`,
-          source: 'test',
-          seq: i,
-          captureUs: 0,
-          width: 640,
-          height: 480,
-          data: scene.jpeg,
-          meta: scene.truth,
-        };
+        const { frame } = await plateSceneFrame('pool', i, 'easy');
         return pool.run(frame, { thumbnailDir: '', thumbnailWidth: 0 }) as Promise<{
           plate: string | null;
           truth?: string;

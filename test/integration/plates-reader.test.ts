@@ -5,7 +5,7 @@ import type { PlateReader } from '../../src/plates/plate-reader.js';
 import { createPlateReader } from '../../src/plates/plate-reader.js';
 import { readPlateFrame } from '../../src/plates/plate-processor.js';
 import plateProcessor from '../../src/plates/plate-processor.js';
-import { renderPlateScene } from '../../src/plates/synthetic/render-plate-scene.js';
+import { plateSceneFrame } from '../helpers/plate-scenes.js';
 import sharp from 'sharp';
 
 // Measured on this seeded set: see docs/plates.md (easy 100%, medium ~99%). The floor is far below,
@@ -25,23 +25,7 @@ test('the reader reads most plates of a small seeded synthetic set', async () =>
   let exact = 0;
   for (let i = 0; i < SCENES; i++) {
     const difficulty = i % 3 === 2 ? 'medium' : 'easy';
-    const scene = await renderPlateScene({
-      seed: 'it',
-      index: i,
-      width: 640,
-      height: 480,
-      difficulty,
-    });
-    const frame = {
-      id: `${i}`,
-      source: 'test',
-      seq: i,
-      captureUs: 0,
-      width: 640,
-      height: 480,
-      data: scene.jpeg,
-      meta: scene.truth,
-    };
+    const { scene, frame } = await plateSceneFrame('it', i, difficulty);
     const result = await readPlateFrame(frame, reader);
     assert.equal(result.truth, scene.truth.plate);
     if (result.correct === true) {
