@@ -4,12 +4,13 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Cluster, Redis } from 'ioredis';
+import { Cluster } from 'ioredis';
 import {
   freeLoopbackPort,
   startPrivateRedisServer,
   type PrivateRedisServer,
 } from '../../src/demo/private-redis-server.js';
+import { queryNode } from './redis-server.js';
 import { waitFor } from './wait-for.js';
 
 const run = promisify(execFile);
@@ -86,22 +87,8 @@ export async function startRedisCluster(masters = 3, replicas = 1): Promise<Redi
   const clients: Cluster[] = [];
   const nodes = ports.map((port) => ({ host: '127.0.0.1', port }));
 
-  const nodeInfo = async (port: number, command: string[]): Promise<string> => {
-    const c = new Redis({
-      port,
-      host: '127.0.0.1',
-      lazyConnect: true,
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => null,
-    });
-    c.on('error', () => {});
-    try {
-      await c.connect();
-      return String(await c.call(command[0]!, ...command.slice(1)));
-    } finally {
-      c.disconnect();
-    }
-  };
+  const nodeInfo = (port: number, command: string[]): Promise<string> =>
+    queryNode(port, async (c) => String(await c.call(command[0]!, ...command.slice(1))));
   const live = () => [...servers.keys()];
   const killed = new Set<number>();
   /** True once the first live node sees a replica for every master that still has one alive. */

@@ -9,6 +9,7 @@ import {
   waitForPing,
   type PrivateRedisServer,
 } from '../../src/demo/private-redis-server.js';
+import { queryNode } from './redis-server.js';
 import { waitFor } from './wait-for.js';
 
 export const MASTER_NAME = 'mymaster';
@@ -107,20 +108,7 @@ export async function startRedisSentinels(): Promise<RedisSentinelSet> {
   };
 }
 
-async function info(port: number, section: string): Promise<string> {
-  const c = new Redis({
-    port,
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  c.on('error', () => {});
-  try {
-    await c.connect();
-    return await c.info(section);
-  } catch {
-    return '';
-  } finally {
-    c.disconnect();
-  }
+/** INFO `section` of the node on `port`, or '' when it does not answer. */
+function info(port: number, section: string): Promise<string> {
+  return queryNode(port, (c) => c.info(section)).catch(() => '');
 }

@@ -53,6 +53,24 @@ export async function startRedisServer(extraArgs: readonly string[] = []): Promi
   };
 }
 
+/** Runs `query` on a node that may be down, on a client that neither retries nor reconnects. */
+export async function queryNode<T>(port: number, query: (c: Redis) => Promise<T>): Promise<T> {
+  const c = new Redis({
+    port,
+    host: '127.0.0.1',
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  c.on('error', () => {});
+  try {
+    await c.connect();
+    return await query(c);
+  } finally {
+    c.disconnect();
+  }
+}
+
 /** The server of useRedisServer(), with the plain client it made for assertions. */
 export interface UsedRedisServer extends RedisServer {
   /** A plain client made right after the server started; closed by stop(). */
