@@ -35,19 +35,23 @@ describe('command queue and recording', () => {
       apply,
       logger: silentLogger(),
     });
-  const recordingApply = (prefix: string) => async (c: Command) => {
-    await applyRecordingCommand(server.redis, prefix, c, nowUs());
-  };
-
-  it('a pushed command is applied in order and removed from the processing list', async () => {
-    const prefix = `test-${randomUUID()}`;
+  /** A running consumer that only collects the commands it is given. */
+  const runCollecting = (prefix: string) => {
     const seen: Command[] = [];
     const c = consumer(prefix, (cmd) => {
       seen.push(cmd);
       return Promise.resolve();
     });
     const stop = new AbortController();
-    const running = c.run(stop.signal);
+    return { seen, stop, running: c.run(stop.signal) };
+  };
+  const recordingApply = (prefix: string) => async (c: Command) => {
+    await applyRecordingCommand(server.redis, prefix, c, nowUs());
+  };
+
+  it('a pushed command is applied in order and removed from the processing list', async () => {
+    const prefix = `test-${randomUUID()}`;
+    const { seen, stop, running } = runCollecting(prefix);
 
     await pushCommand(server.redis, prefix, { recording: true, sources: ['cam1'] });
     await pushCommand(server.redis, prefix, { recording: false });
@@ -98,13 +102,7 @@ describe('command queue and recording', () => {
 
   it('an invalid command is moved to the rejected list with its reason, and later ones still apply', async () => {
     const prefix = `test-${randomUUID()}`;
-    const seen: Command[] = [];
-    const c = consumer(prefix, (cmd) => {
-      seen.push(cmd);
-      return Promise.resolve();
-    });
-    const stop = new AbortController();
-    const running = c.run(stop.signal);
+    const { seen, stop, running } = runCollecting(prefix);
 
     await server.redis.lpush(commandQueueKey(prefix), '{"recording": "yes"}');
     await server.redis.lpush(commandQueueKey(prefix), 'not json');

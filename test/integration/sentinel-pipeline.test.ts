@@ -40,13 +40,8 @@ describe('with Redis Sentinel (1 master, 1 replica, 3 sentinels)', () => {
       const client = sentinelClient();
       client.on('error', () => {});
       const results = () => client.xlen(keys.results).catch(() => -1);
-
-      const worker = startCli(
-        ['work', ...common, '--sources', 'cam1', '--processor', 'noop', '--claim-idle-ms', '1000'],
-        env,
-      );
-      try {
-        const first = await runCli(
+      const produce30 = () =>
+        runCli(
           [
             'produce',
             ...common,
@@ -61,6 +56,13 @@ describe('with Redis Sentinel (1 master, 1 replica, 3 sentinels)', () => {
           ],
           env,
         );
+
+      const worker = startCli(
+        ['work', ...common, '--sources', 'cam1', '--processor', 'noop', '--claim-idle-ms', '1000'],
+        env,
+      );
+      try {
+        const first = await produce30();
         assert.equal(first.code, 0, first.stderr);
         await waitForValue('30 results', results, (n) => n >= 30, {
           timeoutMs: 30_000,
@@ -71,21 +73,7 @@ describe('with Redis Sentinel (1 master, 1 replica, 3 sentinels)', () => {
         const now = await set.waitForNewMaster(old);
         assert.notEqual(now, old);
 
-        const second = await runCli(
-          [
-            'produce',
-            ...common,
-            '--frames',
-            '30',
-            '--fps',
-            '1000',
-            '--width',
-            '64',
-            '--height',
-            '48',
-          ],
-          env,
-        );
+        const second = await produce30();
         assert.equal(second.code, 0, second.stderr);
         const n = await waitForValue('results after the failover', results, (v) => v >= 60, {
           timeoutMs: 60_000,
