@@ -1,5 +1,6 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { RedisClient } from '../shared/redis/create-redis.js';
+import { readDurableCounters, type DurableCounters } from '../shared/redis/durable-counters.js';
 import { sourceKeys } from '../shared/redis/keys.js';
 import { readBacklog } from '../shared/redis/stream-info.js';
 import type { Logger } from '../shared/logger.js';
@@ -93,10 +94,10 @@ export function registerStreamGauges(registry: Registry, options: StreamGaugeOpt
     });
     return inflight;
   }
-  function mirrorCounters(source: string, counters: Record<string, string>): void {
+  function mirrorCounters(source: string, counters: DurableCounters): void {
     for (const outcome of MIRRORED_OUTCOMES) {
       const key = `${source}\u0000${outcome}`;
-      const value = Number(counters[outcome] ?? 0);
+      const value = outcome === 'produced' ? counters.produced : (counters.fields[outcome] ?? 0);
       const delta = value - (seen.get(key) ?? 0);
       // A smaller value means the key was reset: start again from it.
       outcomes.inc({ source, outcome }, delta >= 0 ? delta : value);
@@ -118,7 +119,7 @@ export function registerStreamGauges(registry: Registry, options: StreamGaugeOpt
         length.set({ source, stream: 'dlq' }, dlq);
         const backlog = await readBacklog(redis, keys.frames, group, 1_000_000);
         lag.set({ source, group }, backlog.unread);
-        mirrorCounters(source, await redis.hgetall(keys.stats));
+        mirrorCounters(source, await readDurableCounters(redis, keys));
         pending.set({ source, group }, backlog.pending);
       }
       if ('info' in options.redis && typeof options.redis.info === 'function') {

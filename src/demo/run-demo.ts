@@ -1,4 +1,5 @@
 import type { Config } from '../shared/config/schema.js';
+import { readDurableCounters } from '../shared/redis/durable-counters.js';
 import { sourceKeys } from '../shared/redis/keys.js';
 import { readBacklog } from '../shared/redis/stream-info.js';
 import { sleep } from '../shared/shutdown.js';
@@ -120,22 +121,13 @@ export async function runDemo(
 
     // Counters are durable in Redis; report this run's share of them.
     const readCounters = async () => {
-      const raw = await redis.hmget(
-        keys.stats,
-        'produced',
-        'processed',
-        'dead_lettered',
-        'dropped_unread',
-        'dropped_pending',
-      );
-      const [produced, processed, dlq, du, dp] = raw.map((v) => Number(v ?? 0)) as [
-        number,
-        number,
-        number,
-        number,
-        number,
-      ];
-      return { produced, processed, dlq, dropped: du + dp };
+      const c = await readDurableCounters(redis, keys);
+      return {
+        produced: c.produced,
+        processed: c.processed,
+        dlq: c.dead_lettered,
+        dropped: c.dropped_unread + c.dropped_pending,
+      };
     };
     const base = await readCounters();
     const startId = `${Date.now()}-0`;

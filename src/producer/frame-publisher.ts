@@ -50,7 +50,7 @@ export interface BatchReport {
 }
 
 /**
- * Writes batches of frames as one MULTI of XADDs with explicit ids (publishBatch).
+ * Writes batches of frames as one pipeline of XADDs with explicit ids (publishBatch).
  * A failed frame is retried with the same id after a jittered backoff, so a write that did
  * land before the failure is refused as a duplicate instead of being stored twice.
  */
@@ -66,8 +66,8 @@ export class FramePublisher {
   }
 
   /**
-   * One attempt: an outcome per frame, in order. The batch goes out as plain XADDs in one
-   * MULTI (publishBatch); a frame refused as "equal or smaller" takes the publishFrame script,
+   * One attempt: an outcome per frame, in order. The batch goes out as one pipeline of plain
+   * XADDs (publishBatch); a frame refused as "equal or smaller" takes the publishFrame script,
    * which tells a replay (duplicate) from an id another writer overtook (stored anew).
    */
   async publishOnce(frames: readonly PendingFrame[]): Promise<PublishOutcome[]> {
@@ -85,8 +85,12 @@ export class FramePublisher {
       const e = err instanceof Error ? err : new Error(String(err));
       return frames.map(() => e);
     }
-    if (trimTo !== undefined && !reply.outcomes.every((o) => o instanceof Error)) {
-      this.#retention.trimmed();
+    if (trimTo !== undefined && reply.trimError === undefined) {
+      if (!reply.outcomes.every((o) => o instanceof Error)) {
+        this.#retention.trimmed();
+      }
+    } else if (reply.trimError !== undefined) {
+      this.#log.warn({ err: reply.trimError }, 'trimming the frames stream failed; retried later');
     }
     const outcomes: PublishOutcome[] = [];
     for (const [i, o] of reply.outcomes.entries()) {

@@ -1,5 +1,5 @@
 import type { RedisClient } from '../shared/redis/create-redis.js';
-import { PUBLISH_MARK_FIELD } from '../shared/redis/publish-batch.js';
+import { readDurableCounters } from '../shared/redis/durable-counters.js';
 import { sourceKeys, sourcesKey } from '../shared/redis/keys.js';
 import { isCluster } from '../shared/redis/read-streams.js';
 import { pairsToObject, readBacklog, readGroups } from '../shared/redis/stream-info.js';
@@ -49,7 +49,7 @@ export async function readSourceStatus(
     redis.xrevrange(keys.frames, '+', '-', 'COUNT', 1),
     redis.xlen(keys.results),
     redis.xlen(keys.dlq),
-    redis.hgetall(keys.stats),
+    readDurableCounters(redis, keys),
   ]);
   const groups: GroupStatus[] = [];
   for (const g of await readGroups(redis, keys.frames)) {
@@ -76,11 +76,7 @@ export async function readSourceStatus(
     results,
     dlq,
     groups,
-    counters: Object.fromEntries(
-      Object.entries(counters)
-        .filter(([k]) => k !== PUBLISH_MARK_FIELD) // bookkeeping of the publish path, not a count
-        .map(([k, v]) => [k, Number(v)]),
-    ),
+    counters: { ...counters.fields, produced: counters.produced },
   };
 }
 

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseConfig } from '../../src/shared/config/load-config.js';
 import { sourceKeys } from '../../src/shared/redis/keys.js';
+import { readDurableCounters } from '../../src/shared/redis/durable-counters.js';
 import { cleanEnv, runCli, startCli } from '../helpers/cli.js';
 import { useRedisServer } from '../helpers/redis-server.js';
 import { waitForValue } from '../helpers/wait-for.js';
@@ -87,7 +88,8 @@ describe('the framepipe CLI', () => {
     assert.equal(new Set(frameIds).size, 500, 'one result per frame entry');
     const pending = (await server.redis.xpending(keys.frames, 'workers')) as [number];
     assert.equal(pending[0], 0, 'nothing pending after SIGTERM');
-    assert.deepEqual(await server.redis.hmget(keys.stats, 'produced', 'processed'), ['500', '500']);
+    const c = await readDurableCounters(server.redis, keys);
+    assert.deepEqual([c.produced, c.processed], [500, 500]);
 
     const status = await runCli(['status', '--json', ...common]);
     assert.equal(status.code, 0, status.stderr);

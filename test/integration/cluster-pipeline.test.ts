@@ -7,6 +7,10 @@ import { ConfigSchema, type Config } from '../../src/shared/config/schema.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { createMetrics } from '../../src/shared/metrics.js';
 import { closeRedis, createRedis } from '../../src/shared/redis/create-redis.js';
+import {
+  readDurableCounters,
+  type DurableCounters,
+} from '../../src/shared/redis/durable-counters.js';
 import { sourceKeys } from '../../src/shared/redis/keys.js';
 import { createProducer, type ProducerStats } from '../../src/producer/producer.js';
 import { createWorker, type Worker } from '../../src/workers/worker.js';
@@ -135,17 +139,17 @@ describe('on a 3-master, 3-replica Redis Cluster', () => {
         await cluster.killNode(victim!);
         await cluster.waitHealthy(30_000);
         const told = await writing;
-        // Each shard's counters and streams change together (a script replicates as one unit),
-        // so on the surviving nodes every source balances once the workers catch up.
+        // Each shard's counters and streams change together (`produced` is the stream's own
+        // entries-added; a settle script replicates as one unit), so on the surviving nodes
+        // every source balances once the workers catch up.
         const counters = () =>
           Promise.all(
             SOURCES.map((s) =>
-              client.hgetall(sourceKeys(prefix, s).stats).catch((): Record<string, string> => ({})),
+              readDurableCounters(client, sourceKeys(prefix, s)).catch(() => undefined),
             ),
           );
-        const settled = (c: Record<string, string>) =>
-          Number(c.produced ?? 0) > 0 &&
-          Number(c.produced) === Number(c.processed ?? 0) + Number(c.dead_lettered ?? 0);
+        const settled = (c: DurableCounters | undefined) =>
+          c !== undefined && c.produced > 0 && c.produced === c.processed + c.dead_lettered;
         const final = await waitForValue(
           'balanced counters',
           counters,
@@ -157,10 +161,10 @@ describe('on a 3-master, 3-replica Redis Cluster', () => {
           const results = await client.xrange(sourceKeys(prefix, s).results, '-', '+');
           const frames = results.map(([, f]) => f[f.indexOf('frame') + 1]);
           assert.equal(new Set(frames).size, frames.length, `one result per frame of ${s}`);
-          assert.equal(Number(final[i]!.processed), results.length, `${s}: processed = results`);
+          assert.equal(final[i]!.processed, results.length, `${s}: processed = results`);
           // A frame the producer was told is stored but the new master never got: the shard's
           // counter lost it too, so compare with what the producer itself counted.
-          lost += 40 + told[i]!.produced - Number(final[i]!.produced);
+          lost += 40 + told[i]!.produced - final[i]!.produced;
         }
         // Reported, not asserted: it depends on what was in flight when the master died.
         console.log(

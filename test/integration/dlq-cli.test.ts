@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { sourceKeys } from '../../src/shared/redis/keys.js';
+import { readDurableCounters } from '../../src/shared/redis/durable-counters.js';
 import { cleanEnv, runCli, startCli } from '../helpers/cli.js';
 import { useRedisServer } from '../helpers/redis-server.js';
 import { waitForValue } from '../helpers/wait-for.js';
@@ -101,17 +102,10 @@ describe('framepipe dlq', () => {
 
     const purge = await runCli(['dlq', 'purge', '--all', ...common]);
     assert.match(purge.stdout, /purged 2/);
-    const counters = await server.redis.hgetall(keys.stats);
-    assert.equal(Number(counters.produced), 6);
-    assert.equal(Number(counters.processed), 4);
-    assert.equal(
-      Number(counters.dead_lettered),
-      2,
-      'redriven letters are no longer counted as dead',
-    );
-    assert.equal(
-      Number(counters.produced),
-      Number(counters.processed) + Number(counters.dead_lettered),
-    );
+    const counters = await readDurableCounters(server.redis, keys);
+    assert.equal(counters.produced, 6, 'redriven entries are not produced twice');
+    assert.equal(counters.processed, 4);
+    assert.equal(counters.dead_lettered, 2, 'redriven letters are no longer counted as dead');
+    assert.equal(counters.produced, counters.processed + counters.dead_lettered);
   });
 });

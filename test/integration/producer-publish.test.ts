@@ -10,6 +10,7 @@ import { silentLogger } from '../../src/shared/logger.js';
 import { createMetrics } from '../../src/shared/metrics.js';
 import { closeRedis, createRedis, type RedisClient } from '../../src/shared/redis/create-redis.js';
 import { sourceKeys, sourcesKey } from '../../src/shared/redis/keys.js';
+import { readDurableCounters } from '../../src/shared/redis/durable-counters.js';
 import { defineScripts } from '../../src/shared/redis/scripts.js';
 import { oversizedJpeg, validJpeg } from '../helpers/frames.js';
 import { useRedisServer } from '../helpers/redis-server.js';
@@ -141,14 +142,10 @@ describe('producer writes frames to Redis', () => {
 
     const len = await server.redis.xlen(keys.frames);
     assert.ok(len < 60, `trimmed to ${len}`);
-    const [produced, droppedUnread] = await server.redis.hmget(
-      keys.stats,
-      'produced',
-      'dropped_unread',
-    );
-    assert.equal(Number(produced), 60);
+    const c = await readDurableCounters(server.redis, keys);
+    assert.equal(c.produced, 60);
     assert.equal(stats.produced, 60);
-    assert.equal(Number(droppedUnread) + len, Number(produced));
+    assert.equal(c.dropped_unread + len, c.produced);
   });
 
   it('writes a producer metrics entry about once a second', async () => {
@@ -194,7 +191,8 @@ describe('producer writes frames to Redis', () => {
     assert.deepEqual([first.added, first.duplicates], [3, 0]);
     assert.deepEqual([replay.added, replay.duplicates], [0, 3]);
     assert.equal(await server.redis.xlen(keys.frames), 3);
-    assert.deepEqual(await server.redis.hmget(keys.stats, 'produced', 'duplicates'), ['3', '3']);
+    const c = await readDurableCounters(server.redis, keys);
+    assert.deepEqual([c.produced, c.duplicates], [3, 3]);
   });
 
   it('stops when the signal aborts and resolves with what it stored', async () => {

@@ -2,13 +2,14 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { sourceKeys, type SourceKeys } from '../../src/shared/redis/keys.js';
+import { readDurableCounters } from '../../src/shared/redis/durable-counters.js';
 import { publishBatch } from '../../src/shared/redis/publish-batch.js';
 import { isOomError } from '../../src/shared/redis/trim-acked.js';
 import { useRedisServer } from '../helpers/redis-server.js';
 
 const GROUP = 'workers';
 
-describe('publishBatch: plain XADDs in one MULTI, counted by XLEN', () => {
+describe('publishBatch: one pipeline of plain XADDs, counted by the stream itself', () => {
   const server = useRedisServer();
 
   const fresh = async (group = true) => {
@@ -50,6 +51,8 @@ describe('publishBatch: plain XADDs in one MULTI, counted by XLEN', () => {
     )) as [string, [string, string[]][]][];
     return reply[0]![1].map(([id]) => id);
   };
+  const produced = async (keys: SourceKeys) =>
+    (await readDurableCounters(server.redis, keys)).produced;
   const firstId = async (keys: SourceKeys) =>
     (await server.redis.xrange(keys.frames, '-', '+', 'COUNT', 1))[0]?.[0];
 
@@ -57,8 +60,7 @@ describe('publishBatch: plain XADDs in one MULTI, counted by XLEN', () => {
     const keys = await fresh();
     const reply = await send(keys, 1, 3);
     assert.deepEqual(reply.outcomes, ['added', 'added', 'added']);
-    assert.equal(reply.added, 3);
-    assert.equal(await server.redis.hget(keys.stats, 'produced'), '3');
+    assert.equal(await produced(keys), 3);
     const stored = await server.redis.xrangeBuffer(keys.frames, '2-0', '2-0');
     assert.deepEqual(stored[0]![1][3], Buffer.from([0xff, 0xd8, 2]));
   });
@@ -68,9 +70,8 @@ describe('publishBatch: plain XADDs in one MULTI, counted by XLEN', () => {
     await send(keys, 1, 3);
     const replay = await send(keys, 1, 3);
     assert.deepEqual(replay.outcomes, ['conflict', 'conflict', 'conflict']);
-    assert.equal(replay.added, 0);
     assert.equal(await server.redis.xlen(keys.frames), 3);
-    assert.equal(await server.redis.hget(keys.stats, 'produced'), '3');
+    assert.equal(await produced(keys), 3);
   });
 
   it('a batch whose first entries landed before a failure: only the rest are added and counted', async () => {
@@ -78,16 +79,18 @@ describe('publishBatch: plain XADDs in one MULTI, counted by XLEN', () => {
     await send(keys, 1, 2);
     const reply = await send(keys, 1, 4);
     assert.deepEqual(reply.outcomes, ['conflict', 'conflict', 'added', 'added']);
-    assert.equal(reply.added, 2);
-    assert.equal(await server.redis.hget(keys.stats, 'produced'), '4');
+    assert.equal(await produced(keys), 4);
   });
 
-  it('counts exactly even when another writer adds to the stream between batches', async () => {
+  it('does not count an entry a DLQ redrive added back, nor a refused one', async () => {
     const keys = await fresh();
     await send(keys, 1, 2);
-    await server.redis.xadd(keys.frames, '*', 'redriven', '1'); // e.g. a DLQ redrive: not "produced"
-    await send(keys, 0, 0); // refused: smaller than the redriven id
-    assert.equal(await server.redis.hget(keys.stats, 'produced'), '2');
+    // What the redrive script does atomically: the entry back under a fresh id, counted.
+    await server.redis.xadd(keys.frames, '*', 'seq', '1');
+    await server.redis.hincrby(keys.stats, 'redriven', 1);
+    const refused = await send(keys, 3, 3); // smaller than the redriven id
+    assert.deepEqual(refused.outcomes, ['conflict']);
+    assert.equal(await produced(keys), 2);
   });
 
   it('with block, trims to trimTo but never past an entry the group has not read or not acked', async () => {
@@ -131,7 +134,7 @@ describe('publishBatch: plain XADDs in one MULTI, counted by XLEN', () => {
     assert.equal(await server.redis.hget(keys.stats, 'dropped_unread'), '3');
   });
 
-  it('at maxmemory the whole batch is refused with the OOM error and nothing is counted', async () => {
+  it('at maxmemory every XADD is refused with the OOM error and nothing is counted', async () => {
     const keys = await fresh();
     await send(keys, 1, 1);
     await server.redis.config('SET', 'maxmemory', '1');
@@ -145,6 +148,6 @@ describe('publishBatch: plain XADDs in one MULTI, counted by XLEN', () => {
       await server.redis.config('SET', 'maxmemory', '0');
     }
     assert.equal(await server.redis.xlen(keys.frames), 1);
-    assert.equal(await server.redis.hget(keys.stats, 'produced'), '1');
+    assert.equal(await produced(keys), 1);
   });
 });

@@ -32,6 +32,7 @@ end
  * Once the stream exceeds maxLen + slack, it is trimmed back to maxLen:
  * - drop-oldest trims whatever is oldest and counts trimmed entries no group had read;
  * - block never trims past the oldest entry a group has not read or not acked.
+ * Added entries are counted by the stream itself (entries-added, see durable-counters.ts).
  * Returns 1 when added, 0 for a duplicate.
  */
 const PUBLISH_FRAME = `${LUA_ID}
@@ -57,7 +58,6 @@ if type(added) == 'table' and added.err then
   redis.call('HSET', reids, id, fresh)
   redis.call('HINCRBY', stats, 'reids', 1)
 end
-redis.call('HINCRBY', stats, 'produced', 1)
 local len = redis.call('XLEN', frames)
 if len <= max_len + slack then return 1 end
 local excess = len - max_len

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import type { Redis } from 'ioredis';
+import { readDurableCounters } from '../../../src/shared/redis/durable-counters.js';
 import type { SourceKeys } from '../../../src/shared/redis/keys.js';
 import { waitForValue } from '../../helpers/wait-for.js';
 import { pendingCount, resultFrameIds } from '../../helpers/worker-fixtures.js';
 
-/** The durable counters of a source, kept by the Lua scripts in `{prefix}:{src}:stats`. */
+/** The durable counters of a source (src/shared/redis/durable-counters.ts). */
 export interface DurableStats {
   produced: number;
   duplicates: number;
@@ -15,15 +16,14 @@ export interface DurableStats {
 }
 
 export async function readDurableStats(redis: Redis, keys: SourceKeys): Promise<DurableStats> {
-  const h = await redis.hgetall(keys.stats);
-  const n = (k: string) => Number(h[k] ?? 0);
+  const c = await readDurableCounters(redis, keys);
   return {
-    produced: n('produced'),
-    duplicates: n('duplicates'),
-    processed: n('processed'),
-    deadLettered: n('dead_lettered'),
-    droppedUnread: n('dropped_unread'),
-    droppedPending: n('dropped_pending'),
+    produced: c.produced,
+    duplicates: c.duplicates,
+    processed: c.processed,
+    deadLettered: c.dead_lettered,
+    droppedUnread: c.dropped_unread,
+    droppedPending: c.dropped_pending,
   };
 }
 
