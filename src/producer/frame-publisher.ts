@@ -85,12 +85,10 @@ export class FramePublisher {
       const e = err instanceof Error ? err : new Error(String(err));
       return frames.map(() => e);
     }
-    if (trimTo !== undefined && reply.trimError === undefined) {
-      if (!reply.outcomes.every((o) => o instanceof Error)) {
-        this.#retention.trimmed();
-      }
-    } else if (reply.trimError !== undefined) {
+    if (reply.trimError !== undefined) {
       this.#log.warn({ err: reply.trimError }, 'trimming the frames stream failed; retried later');
+    } else if (trimTo !== undefined) {
+      this.#retention.trimmed();
     }
     const outcomes: PublishOutcome[] = [];
     for (const [i, o] of reply.outcomes.entries()) {

@@ -61,7 +61,7 @@ export interface PublishBatchArgs {
   readonly framesKey: string;
   readonly statsKey: string;
   readonly policy: 'block' | 'drop-oldest';
-  /** Trim entries older than this id (see TAIL); undefined: no trim in this batch. */
+  /** Trim entries older than this id (see TRIM); undefined: no trim in this batch. */
   readonly trimTo?: string | undefined;
   readonly entries: readonly BatchEntry[];
 }
