@@ -96,6 +96,16 @@ export function entryOutcome(err: Error | null): EntryOutcome {
 
 /** Sends one batch; a failure of the whole pipeline gives every entry the same Error. */
 export async function publishBatch(redis: RedisClient, a: PublishBatchArgs): Promise<BatchReply> {
+  const [only] = a.entries;
+  if (a.entries.length === 1 && a.trimTo === undefined && only !== undefined) {
+    // A camera's usual batch: one frame. A plain command copies the frame once; a pipeline
+    // copies it twice (ioredis joins the command, then the pipeline).
+    const outcome = await redis.xadd(a.framesKey, only.id, ...only.fields).then(
+      () => entryOutcome(null),
+      (err: unknown) => entryOutcome(err instanceof Error ? err : new Error(String(err))),
+    );
+    return { outcomes: [outcome], trimmed: 0, trimmedUnread: 0 };
+  }
   defineTrimScript(redis);
   const pipeline = redis.pipeline();
   for (const e of a.entries) {
