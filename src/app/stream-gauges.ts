@@ -1,8 +1,8 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { RedisClient } from '../shared/redis/create-redis.js';
-import { readDurableCounters, type DurableCounters } from '../shared/redis/durable-counters.js';
+import { durableCounters, type DurableCounters } from '../shared/redis/durable-counters.js';
 import { sourceKeys } from '../shared/redis/keys.js';
-import { readBacklog } from '../shared/redis/stream-info.js';
+import { readBacklog, readStreamSummary } from '../shared/redis/stream-info.js';
 import type { Logger } from '../shared/logger.js';
 
 const MIRRORED_OUTCOMES = [
@@ -109,17 +109,19 @@ export function registerStreamGauges(registry: Registry, options: StreamGaugeOpt
       const { redis, prefix, group } = options;
       for (const source of await options.sources()) {
         const keys = sourceKeys(prefix, source);
-        const [frames, results, dlq] = await Promise.all([
-          redis.xlen(keys.frames),
+        // One XINFO STREAM gives the frames stream's length and the produced count.
+        const [frames, stats, results, dlq] = await Promise.all([
+          readStreamSummary(redis, keys.frames),
+          redis.hgetall(keys.stats),
           redis.xlen(keys.results),
           redis.xlen(keys.dlq),
         ]);
-        length.set({ source, stream: 'frames' }, frames);
+        length.set({ source, stream: 'frames' }, frames.length);
         length.set({ source, stream: 'results' }, results);
         length.set({ source, stream: 'dlq' }, dlq);
         const backlog = await readBacklog(redis, keys.frames, group, 1_000_000);
         lag.set({ source, group }, backlog.unread);
-        mirrorCounters(source, await readDurableCounters(redis, keys));
+        mirrorCounters(source, durableCounters(stats, frames.entriesAdded));
         pending.set({ source, group }, backlog.pending);
       }
       if ('info' in options.redis && typeof options.redis.info === 'function') {

@@ -1,8 +1,13 @@
 import type { RedisClient } from '../shared/redis/create-redis.js';
-import { readDurableCounters } from '../shared/redis/durable-counters.js';
+import { durableCounters } from '../shared/redis/durable-counters.js';
 import { sourceKeys, sourcesKey } from '../shared/redis/keys.js';
 import { isCluster } from '../shared/redis/read-streams.js';
-import { pairsToObject, readBacklog, readGroups } from '../shared/redis/stream-info.js';
+import {
+  pairsToObject,
+  readBacklog,
+  readGroups,
+  readStreamSummary,
+} from '../shared/redis/stream-info.js';
 
 export interface ConsumerStatus {
   readonly name: string;
@@ -43,14 +48,14 @@ export async function readSourceStatus(
   source: string,
 ): Promise<SourceStatus> {
   const keys = sourceKeys(prefix, source);
-  const [length, first, last, results, dlq, counters] = await Promise.all([
-    redis.xlen(keys.frames),
-    redis.xrange(keys.frames, '-', '+', 'COUNT', 1),
-    redis.xrevrange(keys.frames, '+', '-', 'COUNT', 1),
+  // One XINFO STREAM gives the length, first and last ids and the produced count.
+  const [frames, stats, results, dlq] = await Promise.all([
+    readStreamSummary(redis, keys.frames),
+    redis.hgetall(keys.stats),
     redis.xlen(keys.results),
     redis.xlen(keys.dlq),
-    readDurableCounters(redis, keys),
   ]);
+  const counters = durableCounters(stats, frames.entriesAdded);
   const groups: GroupStatus[] = [];
   for (const g of await readGroups(redis, keys.frames)) {
     const backlog = await readBacklog(redis, keys.frames, g.name);
@@ -72,7 +77,7 @@ export async function readSourceStatus(
   return {
     source,
     ...(await shardOf(redis, keys.frames)),
-    frames: { length, firstId: first[0]?.[0] ?? null, lastId: last[0]?.[0] ?? null },
+    frames: { length: frames.length, firstId: frames.firstId, lastId: frames.lastId },
     results,
     dlq,
     groups,

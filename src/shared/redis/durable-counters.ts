@@ -1,6 +1,6 @@
 import type { RedisClient } from './create-redis.js';
 import type { SourceKeys } from './keys.js';
-import { pairsToObject } from './stream-info.js';
+import { readStreamSummary } from './stream-info.js';
 
 /**
  * The invariant's counters for one source: `produced = processed + dead_lettered +
@@ -42,27 +42,14 @@ export function durableCounters(
   };
 }
 
-/** Pure: `entries-added` from an XINFO STREAM reply (0 when it is not there). */
-export function entriesAddedOf(reply: unknown): number {
-  if (!Array.isArray(reply)) {
-    return 0;
-  }
-  return Number(pairsToObject(reply as unknown[])['entries-added'] ?? 0);
-}
-
 /** Reads the counters; a source whose frames stream does not exist yet has produced 0. */
 export async function readDurableCounters(
   redis: RedisClient,
   keys: Pick<SourceKeys, 'frames' | 'stats'>,
 ): Promise<DurableCounters> {
-  const [stats, info] = await Promise.all([
+  const [stats, frames] = await Promise.all([
     redis.hgetall(keys.stats),
-    redis.xinfo('STREAM', keys.frames).catch((err: unknown) => {
-      if (err instanceof Error && err.message.includes('no such key')) {
-        return null;
-      }
-      throw err;
-    }),
+    readStreamSummary(redis, keys.frames),
   ]);
-  return durableCounters(stats, entriesAddedOf(info));
+  return durableCounters(stats, frames.entriesAdded);
 }

@@ -100,3 +100,41 @@ async function countAfter(
   }
   return Math.min(count, limit);
 }
+
+/** What XINFO STREAM says of a stream that framepipe reads: its ids, not its entries' fields. */
+export interface StreamSummary {
+  readonly length: number;
+  readonly firstId: string | null;
+  readonly lastId: string | null;
+  /** Every entry ever added (Redis >= 7.0), trimmed or not. */
+  readonly entriesAdded: number;
+}
+
+const NO_STREAM: StreamSummary = { length: 0, firstId: null, lastId: null, entriesAdded: 0 };
+
+/** Pure: an XINFO STREAM reply (anything else reads as an empty stream). */
+export function parseStreamSummary(reply: unknown): StreamSummary {
+  if (!Array.isArray(reply)) {
+    return NO_STREAM;
+  }
+  const info = pairsToObject(reply as unknown[]);
+  const idOf = (entry: unknown) => (Array.isArray(entry) ? String(entry[0]) : null);
+  return {
+    length: Number(info.length ?? 0),
+    firstId: idOf(info['first-entry']),
+    lastId: idOf(info['last-entry']),
+    entriesAdded: Number(info['entries-added'] ?? 0),
+  };
+}
+
+/** One XINFO STREAM: length, first and last ids and entries-added; a missing key is empty. */
+export async function readStreamSummary(redis: RedisClient, key: string): Promise<StreamSummary> {
+  try {
+    return parseStreamSummary(await redis.xinfo('STREAM', key));
+  } catch (err) {
+    if (err instanceof Error && err.message.includes('no such key')) {
+      return NO_STREAM;
+    }
+    throw err;
+  }
+}
