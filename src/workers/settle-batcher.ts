@@ -28,7 +28,8 @@ export function shouldFlushNow(queued: number, maxBatch: number, stillProcessing
 
 /**
  * Groups settles into batches: one pipeline (one round trip) per source and flush, instead of
- * one per frame, and one script call for all of a source's results in it. One pipeline per source because a source's keys share one Cluster slot.
+ * one per frame, with one script call for all of the source's results. One pipeline per
+ * source because a source's keys share one Cluster slot.
  */
 export function groupBySlot(batch: readonly Queued[]): Queued[][] {
   const groups = new Map<string, Queued[]>();
@@ -120,24 +121,16 @@ export class SettleBatcher {
     }
     const reply = (i: number): [Error | null, unknown] =>
       replies?.[i] ?? [new Error('pipeline returned no reply'), null];
+    const answer = (q: Queued, err: Error | null, value: unknown) =>
+      err !== null ? q.reject(err) : q.resolve(Number(value) === 1);
     let next = 0;
     if (results.length > 0) {
-      const [err, value] = reply(next++);
-      results.forEach((q, i) => {
-        if (err !== null) {
-          q.reject(err);
-        } else {
-          q.resolve(Number((value as unknown[])[i]) === 1);
-        }
-      });
+      const [err, values] = reply(next++);
+      results.forEach((q, i) => answer(q, err, (values as unknown[] | null)?.[i]));
     }
     for (const q of others) {
       const [err, value] = reply(next++);
-      if (err !== null) {
-        q.reject(err);
-      } else {
-        q.resolve(Number(value) === 1);
-      }
+      answer(q, err, value);
     }
   }
 }
