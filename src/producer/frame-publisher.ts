@@ -90,24 +90,24 @@ export class FramePublisher {
     } else if (trimTo !== undefined) {
       this.#retention.trimmed();
     }
-    const outcomes: PublishOutcome[] = [];
-    for (const [i, o] of reply.outcomes.entries()) {
-      const f = frames[i]!;
+    reply.outcomes.forEach((o, i) => {
       if (o === 'added') {
-        this.#retention.add(f.id);
-        outcomes.push('added');
-      } else if (o === 'conflict') {
-        outcomes.push(await this.#resolveConflict(f));
-      } else {
-        outcomes.push(o);
+        this.#retention.add(frames[i]!.id);
       }
-    }
-    return outcomes;
+    });
+    const conflicts = frames.filter((_, i) => reply.outcomes[i] === 'conflict');
+    const resolved = await this.#resolveConflicts(conflicts);
+    return reply.outcomes.map((o) => (o === 'conflict' ? resolved.shift()! : o));
   }
 
-  async #resolveConflict(f: PendingFrame): Promise<PublishOutcome> {
-    try {
-      const reply = await publishFrame(this.#o.redis, {
+  /** One pipeline of publishFrame calls for the frames refused as "equal or smaller". */
+  async #resolveConflicts(frames: readonly PendingFrame[]): Promise<PublishOutcome[]> {
+    if (frames.length === 0) {
+      return [];
+    }
+    const pipeline = this.#o.redis.pipeline();
+    for (const f of frames) {
+      void publishFrame(pipeline, {
         framesKey: this.#o.keys.frames,
         statsKey: this.#o.keys.stats,
         group: this.#o.group,
@@ -115,10 +115,17 @@ export class FramePublisher {
         policy: this.#o.policy,
         maxLen: this.#o.maxLen,
         fields: this.#fields(f),
+      }); // queued on the pipeline: the reply is read from exec()
+    }
+    try {
+      const replies = (await pipeline.exec()) ?? [];
+      return frames.map((_, i) => {
+        const r = replies[i];
+        return r === undefined ? new Error('no reply') : publishOutcome(r[0], r[1]);
       });
-      return publishOutcome(null, reply);
     } catch (err) {
-      return err instanceof Error ? err : new Error(String(err));
+      const e = err instanceof Error ? err : new Error(String(err));
+      return frames.map(() => e);
     }
   }
 
