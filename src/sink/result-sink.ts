@@ -185,10 +185,12 @@ export class ResultSink {
           { source: s.source, entries: page.entries.length, trimmed: gone.length },
           'reclaimed results',
         );
-        this.#count(await settleResults(this.#settle, [{ source: s, entries }]));
+        // Counted once claimed, before the settle acks them: whoever sees them acked (a
+        // scrape, a test) also sees them counted.
         claimed += page.entries.length;
         this.stats.reclaimed += page.entries.length;
         this.#o.metrics.reclaimed.inc({ source: s.source }, page.entries.length);
+        this.#count(await settleResults(this.#settle, [{ source: s, entries }]));
       }
       cursor = page.cursor;
     } while (cursor !== '0-0' && signal?.aborted !== true);
