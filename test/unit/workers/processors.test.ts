@@ -7,7 +7,8 @@ import sharp from 'sharp';
 import { PoisonFrameError, ProcessorError } from '../../../src/shared/errors.js';
 import { loadProcessor, processorUrl } from '../../../src/workers/processors/load-processor.js';
 import type { FrameInput } from '../../../src/workers/processors/processor.js';
-import statsProcessor, { frameStats, greyStats } from '../../../src/workers/processors/stats.js';
+import statsProcessor, { frameStats } from '../../../src/workers/processors/stats.js';
+import { greyStats } from '../../../src/workers/processors/grey-stats.js';
 import thumbnailProcessor from '../../../src/workers/processors/thumbnail.js';
 import noopProcessor from '../../../src/workers/processors/noop.js';
 import { corruptJpeg, fixturePath, makeJpeg } from '../../helpers/worker-fixtures.js';
@@ -118,7 +119,7 @@ describe('loading a processor', () => {
   });
 });
 
-describe('greyStats: one pass over the pixels', () => {
+describe('greyStats: one SIMD pass over the pixels', () => {
   /** The textbook definitions, two passes, no integer tricks. */
   function reference(p: Uint8Array, w: number, h: number) {
     const mean = p.reduce((a, v) => a + v, 0) / p.length;
@@ -143,8 +144,14 @@ describe('greyStats: one pass over the pixels', () => {
       [1280, 4, (i) => (i % 2 === 0 ? 255 : 0)],
       // Checkerboard: every Laplacian is +-1020, the worst case for int32 sums over a row.
       [4100, 3, (i) => (((i % 4100) + Math.floor(i / 4100)) % 2 === 0 ? 255 : 0)],
+      // Wider than the kernel's 4096-pixel segments, with the same worst case.
+      [9001, 3, (i) => (((i % 9001) + Math.floor(i / 9001)) % 2 === 0 ? 255 : 0)],
+      // Widths that leave scalar tails after the 16- and 8-pixel vector loops.
+      [17, 9, () => rnd()],
+      [33, 7, () => rnd()],
       [3, 3, (i) => i * 20],
       [2, 5, () => 9],
+      [1, 1, () => 200],
     ];
     for (const [w, h, f] of cases) {
       const p = Uint8Array.from({ length: w * h }, (_, i) => Math.floor(f(i)));
@@ -157,5 +164,16 @@ describe('greyStats: one pass over the pixels', () => {
         );
       }
     }
+  });
+
+  it('reads a view at any offset, after the kernel memory grew, and refuses short input', () => {
+    const big = Uint8Array.from({ length: 2000 * 1500 }, (_, i) => (i * 31) % 251);
+    const small = Buffer.from(Uint8Array.from({ length: 1 + 64 * 48 }, (_, i) => (i * 7) % 256));
+    const view = small.subarray(1); // odd byte offset into a shared pool-like buffer
+    const before = greyStats(view, 64, 48);
+    greyStats(big, 2000, 1500); // grows the kernel's memory: old views are detached
+    assert.deepEqual(greyStats(view, 64, 48), before);
+    assert.equal(before.mean, view.reduce((a, v) => a + v, 0) / view.length);
+    assert.throws(() => greyStats(view, 64, 49), RangeError);
   });
 });

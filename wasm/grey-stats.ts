@@ -1,0 +1,98 @@
+// AssemblyScript source of src/workers/processors/grey-stats-wasm.ts (npm run build:wasm).
+// Sums for the `stats` processor over 8-bit grey pixels, 16 (8 for the Laplacian) at a time
+// with 128-bit SIMD: the JS loop it replaces took ~2.7 ms per 640x480 frame on the event loop.
+//
+// Memory: the caller copies the pixels to pixelsOffset() and reads four i64 sums at
+// sumsOffset(): sum, sum of squares, Laplacian sum and Laplacian sum of squares (4-neighbour,
+// inner pixels). Both lie above __heap_base, so they overlap nothing the compiler placed.
+
+// Pixels per int32 accumulation. Per lane and iteration the squares add at most
+// 2 * 2 * 255^2 (pixels) or 2 * 1020^2 (Laplacian): 4096 pixels stay far below 2^31.
+const SEGMENT: usize = 4096;
+
+export function sumsOffset(): usize {
+  return (__heap_base + 15) & ~(<usize>15);
+}
+
+export function pixelsOffset(): usize {
+  return sumsOffset() + 32;
+}
+
+function laneSum(v: v128): i64 {
+  return (
+    <i64>i32x4.extract_lane(v, 0) +
+    <i64>i32x4.extract_lane(v, 1) +
+    <i64>i32x4.extract_lane(v, 2) +
+    <i64>i32x4.extract_lane(v, 3)
+  );
+}
+
+export function greyStats(width: i32, height: i32): void {
+  const base = pixelsOffset();
+  const w = <usize>width;
+  let sum: i64 = 0;
+  let sumSq: i64 = 0;
+  let lapSum: i64 = 0;
+  let lapSq: i64 = 0;
+  for (let y: i32 = 0; y < height; y++) {
+    const row = base + <usize>y * w;
+    for (let from: usize = 0; from < w; from += SEGMENT) {
+      const end = min(w, from + SEGMENT);
+      let acc = i32x4.splat(0);
+      let accSq = i32x4.splat(0);
+      let x = from;
+      for (; x + 16 <= end; x += 16) {
+        const v = v128.load(row + x);
+        const lo = i16x8.extend_low_i8x16_u(v);
+        const hi = i16x8.extend_high_i8x16_u(v);
+        acc = i32x4.add(acc, i32x4.extadd_pairwise_i16x8_u(i16x8.add(lo, hi)));
+        accSq = i32x4.add(accSq, i32x4.add(i32x4.dot_i16x8_s(lo, lo), i32x4.dot_i16x8_s(hi, hi)));
+      }
+      sum += laneSum(acc);
+      sumSq += laneSum(accSq);
+      for (; x < end; x++) {
+        const v = <i64>load<u8>(row + x);
+        sum += v;
+        sumSq += v * v;
+      }
+    }
+    if (y == 0 || y == height - 1 || w < 3) continue;
+    const last = w - 1;
+    for (let from: usize = 1; from < last; from += SEGMENT) {
+      const end = min(last, from + SEGMENT);
+      let acc = i32x4.splat(0);
+      let accSq = i32x4.splat(0);
+      let x = from;
+      for (; x + 8 <= end; x += 8) {
+        const p = row + x;
+        const l = i16x8.sub(
+          i16x8.add(
+            i16x8.add(v128.load8x8_u(p - 1), v128.load8x8_u(p + 1)),
+            i16x8.add(v128.load8x8_u(p - w), v128.load8x8_u(p + w)),
+          ),
+          i16x8.shl(v128.load8x8_u(p), 2),
+        );
+        acc = i32x4.add(acc, i32x4.extadd_pairwise_i16x8_s(l));
+        accSq = i32x4.add(accSq, i32x4.dot_i16x8_s(l, l));
+      }
+      lapSum += laneSum(acc);
+      lapSq += laneSum(accSq);
+      for (; x < end; x++) {
+        const p = row + x;
+        const l =
+          <i64>load<u8>(p - 1) +
+          <i64>load<u8>(p + 1) +
+          <i64>load<u8>(p - w) +
+          <i64>load<u8>(p + w) -
+          4 * <i64>load<u8>(p);
+        lapSum += l;
+        lapSq += l * l;
+      }
+    }
+  }
+  const out = sumsOffset();
+  store<i64>(out, sum);
+  store<i64>(out, sumSq, 8);
+  store<i64>(out, lapSum, 16);
+  store<i64>(out, lapSq, 24);
+}
