@@ -2,9 +2,10 @@
 // Sums for the `stats` processor over 8-bit grey pixels, 16 (8 for the Laplacian) at a time
 // with 128-bit SIMD: the JS loop it replaces took ~2.7 ms per 640x480 frame on the event loop.
 //
-// Memory: the caller copies the pixels to pixelsOffset() and reads four i64 sums at
-// sumsOffset(): sum, sum of squares, Laplacian sum and Laplacian sum of squares (4-neighbour,
-// inner pixels). Both lie above __heap_base, so they overlap nothing the compiler placed.
+// Memory: the caller places the pixels at heapOffset() or above (it grows the memory) and reads
+// four i64 sums at sumsOffset(): sum, sum of squares, Laplacian sum and Laplacian sum of
+// squares (4-neighbour, inner pixels). All lie above __heap_base, so they overlap nothing the
+// compiler placed.
 
 // Pixels per int32 accumulation. Per lane and iteration the squares add at most
 // 2 * 2 * 255^2 (pixels) or 2 * 1020^2 (Laplacian): 4096 pixels stay far below 2^31.
@@ -14,8 +15,20 @@ export function sumsOffset(): usize {
   return (__heap_base + 15) & ~(<usize>15);
 }
 
-export function pixelsOffset(): usize {
+export function heapOffset(): usize {
   return sumsOffset() + 32;
+}
+
+/**
+ * 8-bit RGB (interleaved) to Rec.601 luma, the grey a JPEG stores as Y and OpenCV's
+ * RGB2GRAY gives: (77 R + 150 G + 29 B + 128) >> 8, exact for grey input (R = G = B).
+ */
+export function rgbToLuma(rgb: usize, grey: usize, count: usize): void {
+  for (let i: usize = 0; i < count; i++) {
+    const p = rgb + i * 3;
+    const y = 77 * <u32>load<u8>(p) + 150 * <u32>load<u8>(p, 1) + 29 * <u32>load<u8>(p, 2) + 128;
+    store<u8>(grey + i, <u8>(y >> 8));
+  }
 }
 
 function laneSum(v: v128): i64 {
@@ -27,8 +40,7 @@ function laneSum(v: v128): i64 {
   );
 }
 
-export function greyStats(width: i32, height: i32): void {
-  const base = pixelsOffset();
+export function greyStats(base: usize, width: i32, height: i32): void {
   const w = <usize>width;
   let sum: i64 = 0;
   let sumSq: i64 = 0;

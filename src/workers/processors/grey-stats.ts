@@ -10,14 +10,15 @@ export interface GreyStats {
 interface GreyStatsExports {
   readonly memory: WebAssembly.Memory;
   sumsOffset(): number;
-  pixelsOffset(): number;
-  greyStats(width: number, height: number): void;
+  heapOffset(): number;
+  greyStats(pixels: number, width: number, height: number): void;
+  rgbToLuma(rgb: number, grey: number, count: number): void;
 }
 
 interface Kernel {
   readonly exports: GreyStatsExports;
   readonly sums: number;
-  readonly pixels: number;
+  readonly heap: number;
 }
 
 const PAGE_BYTES = 65536;
@@ -25,9 +26,9 @@ const PAGE_BYTES = 65536;
 let kernel: Kernel | undefined;
 
 /**
- * The SIMD kernel (wasm/grey-stats.ts), compiled once per thread on first use: it is 800 bytes,
- * so a synchronous compile costs less than a millisecond. Its memory grows to the largest
- * frame seen and stays there.
+ * The SIMD kernel (wasm/grey-stats.ts), compiled once per thread on first use: it is under
+ * 1 KB, so a synchronous compile costs less than a millisecond. Its memory grows to the
+ * largest frame seen and stays there.
  */
 function greyStatsKernel(): Kernel {
   if (kernel === undefined) {
@@ -40,30 +41,59 @@ function greyStatsKernel(): Kernel {
       },
     });
     const exports = instance.exports as unknown as GreyStatsExports;
-    kernel = { exports, sums: exports.sumsOffset(), pixels: exports.pixelsOffset() };
+    kernel = { exports, sums: exports.sumsOffset(), heap: exports.heapOffset() };
   }
   return kernel;
 }
 
-/**
- * Mean, variance and Laplacian variance of 8-bit grey pixels (row-major, `width` per row).
- * The pixel sums run in WebAssembly SIMD with exact integer arithmetic (~15x faster than the
- * JS loop they replace, which kept the event loop busy ~2.7 ms per 640x480 frame).
- */
-export function greyStats(pixels: Uint8Array, width: number, height: number): GreyStats {
-  if (pixels.length < width * height) {
-    throw new RangeError(`greyStats: ${pixels.length} bytes for ${width}x${height} pixels`);
-  }
-  const { exports, sums: sumsAt, pixels: offset } = greyStatsKernel();
-  const memory = exports.memory;
-  const need = offset + width * height;
+/** Grows the kernel's memory to hold `bytes` from its heap; views taken before are detached. */
+function reserve(k: Kernel, bytes: number): void {
+  const memory = k.exports.memory;
+  const need = k.heap + bytes;
   if (memory.buffer.byteLength < need) {
     memory.grow(Math.ceil((need - memory.buffer.byteLength) / PAGE_BYTES));
   }
-  // After a grow the old buffer is detached: take views only now.
-  new Uint8Array(memory.buffer, offset, width * height).set(pixels.subarray(0, width * height));
-  exports.greyStats(width, height);
-  const sums = new BigInt64Array(memory.buffer, sumsAt, 4);
+}
+
+function checkLength(data: Uint8Array, bytes: number, what: string): void {
+  if (data.length < bytes) {
+    throw new RangeError(`${what}: ${data.length} bytes where ${bytes} are needed`);
+  }
+}
+
+/**
+ * Mean, variance and Laplacian variance of 8-bit grey pixels (row-major, `width` per row).
+ * The sums run in WebAssembly SIMD with exact integer arithmetic (~15x faster than the JS
+ * loop they replace, which kept the event loop busy ~2.7 ms per 640x480 frame).
+ */
+export function greyStats(pixels: Uint8Array, width: number, height: number): GreyStats {
+  const n = width * height;
+  checkLength(pixels, n, `greyStats ${width}x${height}`);
+  const k = greyStatsKernel();
+  reserve(k, n);
+  new Uint8Array(k.exports.memory.buffer, k.heap, n).set(pixels.subarray(0, n));
+  return kernelStats(k, k.heap, width, height);
+}
+
+/**
+ * The same statistics of interleaved 8-bit RGB, on its Rec.601 luma (what a JPEG stores as Y
+ * and OpenCV's RGB2GRAY gives), converted in the kernel: sharp's own greyscale conversion
+ * goes through linear light in floats and cost more than the JPEG decode's colour step.
+ */
+export function rgbStats(rgb: Uint8Array, width: number, height: number): GreyStats {
+  const n = width * height;
+  checkLength(rgb, n * 3, `rgbStats ${width}x${height}`);
+  const k = greyStatsKernel();
+  const rgbAt = k.heap + Math.ceil(n / 16) * 16;
+  reserve(k, rgbAt - k.heap + n * 3);
+  new Uint8Array(k.exports.memory.buffer, rgbAt, n * 3).set(rgb.subarray(0, n * 3));
+  k.exports.rgbToLuma(rgbAt, k.heap, n);
+  return kernelStats(k, k.heap, width, height);
+}
+
+function kernelStats(k: Kernel, pixels: number, width: number, height: number): GreyStats {
+  k.exports.greyStats(pixels, width, height);
+  const sums = new BigInt64Array(k.exports.memory.buffer, k.sums, 4);
   return finishStats(
     width,
     height,

@@ -8,7 +8,7 @@ import { PoisonFrameError, ProcessorError } from '../../../src/shared/errors.js'
 import { loadProcessor, processorUrl } from '../../../src/workers/processors/load-processor.js';
 import type { FrameInput } from '../../../src/workers/processors/processor.js';
 import statsProcessor, { frameStats } from '../../../src/workers/processors/stats.js';
-import { greyStats } from '../../../src/workers/processors/grey-stats.js';
+import { greyStats, rgbStats } from '../../../src/workers/processors/grey-stats.js';
 import thumbnailProcessor from '../../../src/workers/processors/thumbnail.js';
 import noopProcessor from '../../../src/workers/processors/noop.js';
 import { corruptJpeg, fixturePath, makeJpeg } from '../../helpers/worker-fixtures.js';
@@ -53,6 +53,25 @@ describe('built-in processors', () => {
       sharpStats.sharpness > blurStats.sharpness * 2,
       `${sharpStats.sharpness} vs ${blurStats.sharpness}`,
     );
+  });
+
+  it('stats reads greyscale JPEGs as they are and CMYK ones as sharp converts them to sRGB', async () => {
+    const colour = await makeJpeg(64, 48);
+    const grey = await sharp(colour).toColourspace('b-w').jpeg().toBuffer();
+    const cmyk = await sharp(colour).toColourspace('cmyk').jpeg().toBuffer();
+    assert.equal((await sharp(grey).metadata()).channels, 1);
+    assert.equal((await sharp(cmyk).metadata()).channels, 4);
+    const want = await frameStats(frame(colour));
+    const got = await frameStats(frame(grey));
+    assert.ok(Math.abs(got.mean - want.mean) < 1, `mean ${got.mean} vs ${want.mean}`);
+    assert.ok(Math.abs(got.stdev - want.stdev) < 1, `stdev ${got.stdev} vs ${want.stdev}`);
+    // CMYK has no luma of its own: sharp hands it over as sRGB (through its ICC profiles).
+    const srgb = await sharp(cmyk).raw().toBuffer({ resolveWithObject: true });
+    assert.equal(srgb.info.channels, 3);
+    const s = rgbStats(srgb.data, 64, 48);
+    const fromCmyk = await frameStats(frame(cmyk));
+    assert.equal(fromCmyk.mean, Math.round(s.mean * 1000) / 1000);
+    assert.equal(fromCmyk.width, 64);
   });
 
   it('turns a JPEG sharp cannot decode into a PoisonFrameError', async () => {
@@ -164,6 +183,26 @@ describe('greyStats: one SIMD pass over the pixels', () => {
         );
       }
     }
+  });
+
+  it('rgbStats is greyStats of the Rec.601 luma, R = G = B giving the grey itself', () => {
+    let seed = 3;
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % 256;
+    for (const [w, h] of [
+      [37, 11],
+      [640, 4],
+      [1, 1],
+    ] as const) {
+      const rgb = Uint8Array.from({ length: w * h * 3 }, rnd);
+      const luma = Uint8Array.from({ length: w * h }, (_, i) =>
+        Math.floor((77 * rgb[i * 3]! + 150 * rgb[i * 3 + 1]! + 29 * rgb[i * 3 + 2]! + 128) / 256),
+      );
+      assert.deepEqual(rgbStats(rgb, w, h), greyStats(luma, w, h), `${w}x${h}`);
+      const grey = Uint8Array.from({ length: w * h }, rnd);
+      const asRgb = Uint8Array.from({ length: w * h * 3 }, (_, i) => grey[Math.floor(i / 3)]!);
+      assert.deepEqual(rgbStats(asRgb, w, h), greyStats(grey, w, h));
+    }
+    assert.throws(() => rgbStats(new Uint8Array(8), 2, 2), RangeError);
   });
 
   it('reads a view at any offset, after the kernel memory grew, and refuses short input', () => {
