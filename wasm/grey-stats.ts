@@ -19,12 +19,60 @@ export function heapOffset(): usize {
   return sumsOffset() + 32;
 }
 
+// Byte indices that gather one channel of 16 interleaved RGB pixels (48 bytes, three vectors)
+// into one vector: each swizzle fills its lanes and zeroes the rest (index -1), then OR.
+const R0 = i8x16(0, 3, 6, 9, 12, 15, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1);
+const R1 = i8x16(-1, -1, -1, -1, -1, -1, 2, 5, 8, 11, 14, -1, -1, -1, -1, -1);
+const R2 = i8x16(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 1, 4, 7, 10, 13);
+const G0 = i8x16(1, 4, 7, 10, 13, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1);
+const G1 = i8x16(-1, -1, -1, -1, -1, 0, 3, 6, 9, 12, 15, -1, -1, -1, -1, -1);
+const G2 = i8x16(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 2, 5, 8, 11, 14);
+const B0 = i8x16(2, 5, 8, 11, 14, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1);
+const B1 = i8x16(-1, -1, -1, -1, -1, 1, 4, 7, 10, 13, -1, -1, -1, -1, -1, -1);
+const B2 = i8x16(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 0, 3, 6, 9, 12, 15);
+
+function gather(a: v128, b: v128, c: v128, i0: v128, i1: v128, i2: v128): v128 {
+  return v128.or(v128.or(i8x16.swizzle(a, i0), i8x16.swizzle(b, i1)), i8x16.swizzle(c, i2));
+}
+
+// 77 R + 150 G + 29 B + 128 <= 65408 fits 16 unsigned bits; the shift is unsigned.
+function luma8(r: v128, g: v128, b: v128): v128 {
+  return i16x8.shr_u(
+    i16x8.add(
+      i16x8.add(i16x8.mul(r, i16x8.splat(77)), i16x8.mul(g, i16x8.splat(150))),
+      i16x8.add(i16x8.mul(b, i16x8.splat(29)), i16x8.splat(128)),
+    ),
+    8,
+  );
+}
+
 /**
  * 8-bit RGB (interleaved) to Rec.601 luma, the grey a JPEG stores as Y and OpenCV's
  * RGB2GRAY gives: (77 R + 150 G + 29 B + 128) >> 8, exact for grey input (R = G = B).
  */
 export function rgbToLuma(rgb: usize, grey: usize, count: usize): void {
-  for (let i: usize = 0; i < count; i++) {
+  let i: usize = 0;
+  for (; i + 16 <= count; i += 16) {
+    const p = rgb + i * 3;
+    const a = v128.load(p);
+    const b = v128.load(p, 16);
+    const c = v128.load(p, 32);
+    const r = gather(a, b, c, R0, R1, R2);
+    const g = gather(a, b, c, G0, G1, G2);
+    const bl = gather(a, b, c, B0, B1, B2);
+    const lo = luma8(
+      i16x8.extend_low_i8x16_u(r),
+      i16x8.extend_low_i8x16_u(g),
+      i16x8.extend_low_i8x16_u(bl),
+    );
+    const hi = luma8(
+      i16x8.extend_high_i8x16_u(r),
+      i16x8.extend_high_i8x16_u(g),
+      i16x8.extend_high_i8x16_u(bl),
+    );
+    v128.store(grey + i, i8x16.narrow_i16x8_u(lo, hi));
+  }
+  for (; i < count; i++) {
     const p = rgb + i * 3;
     const y = 77 * <u32>load<u8>(p) + 150 * <u32>load<u8>(p, 1) + 29 * <u32>load<u8>(p, 2) + 128;
     store<u8>(grey + i, <u8>(y >> 8));
