@@ -27,9 +27,8 @@ export function shouldFlushNow(queued: number, maxBatch: number, stillProcessing
 }
 
 /**
- * Groups settles into batches: one pipeline (one round trip) per source and flush, instead of
- * one per frame, with one script call for all of the source's results. One pipeline per
- * source because a source's keys share one Cluster slot.
+ * Groups settles by source: one script call for all of a source's results, since a source's
+ * keys share one Cluster slot.
  */
 export function groupBySlot(batch: readonly Queued[]): Queued[][] {
   const groups = new Map<string, Queued[]>();
@@ -84,39 +83,52 @@ export class SettleBatcher {
     this.#timer = undefined;
     const batch = this.#queue;
     this.#queue = [];
-    for (const group of groupBySlot(batch)) {
-      this.#sending += group.length;
-      const p = this.#send(group).finally(() => {
-        this.#sending -= group.length;
+    if (batch.length === 0) {
+      return;
+    }
+    // A Cluster pipeline must stay in one slot: one per source. A single node takes every
+    // source's settles in one pipeline: one write and one round trip per flush.
+    const groups = groupBySlot(batch);
+    const sends = this.#redis.isCluster ? groups.map((g) => [g]) : [groups];
+    for (const send of sends) {
+      const size = send.reduce((n, g) => n + g.length, 0);
+      this.#sending += size;
+      const p = this.#send(send).finally(() => {
+        this.#sending -= size;
         this.#flushing.delete(p);
       });
       this.#flushing.add(p);
     }
   }
 
-  async #send(group: readonly Queued[]): Promise<void> {
+  /** One pipeline: per source, one settleResults call for its results, settleEntry for the rest. */
+  async #send(groups: readonly (readonly Queued[])[]): Promise<void> {
     const pipeline = this.#redis.pipeline();
-    const { results, others } = splitResults(group);
-    if (results.length > 0) {
-      const a = results[0]!.args;
-      void settleResults(pipeline, {
-        framesKey: a.framesKey,
-        resultsKey: a.targetKey,
-        statsKey: a.statsKey,
-        errorsKey: a.errorsKey,
-        group: a.group,
-        maxLen: a.maxLen,
-        entries: results.map((q) => ({ id: q.args.id, fields: q.args.fields })),
-      }); // queued: replies come from exec()
-    }
-    for (const q of others) {
-      void settleEntry(pipeline, q.args);
+    const calls: { readonly results: Queued[]; readonly others: Queued[] }[] = [];
+    for (const group of groups) {
+      const { results, others } = splitResults(group);
+      if (results.length > 0) {
+        const a = results[0]!.args;
+        void settleResults(pipeline, {
+          framesKey: a.framesKey,
+          resultsKey: a.targetKey,
+          statsKey: a.statsKey,
+          errorsKey: a.errorsKey,
+          group: a.group,
+          maxLen: a.maxLen,
+          entries: results.map((q) => ({ id: q.args.id, fields: q.args.fields })),
+        }); // queued: replies come from exec()
+      }
+      for (const q of others) {
+        void settleEntry(pipeline, q.args);
+      }
+      calls.push({ results, others });
     }
     let replies: [Error | null, unknown][] | null;
     try {
       replies = await pipeline.exec();
     } catch (err) {
-      group.forEach((q) => q.reject(err));
+      groups.forEach((g) => g.forEach((q) => q.reject(err)));
       return;
     }
     const reply = (i: number): [Error | null, unknown] =>
@@ -124,13 +136,15 @@ export class SettleBatcher {
     const answer = (q: Queued, err: Error | null, value: unknown) =>
       err !== null ? q.reject(err) : q.resolve(Number(value) === 1);
     let next = 0;
-    if (results.length > 0) {
-      const [err, values] = reply(next++);
-      results.forEach((q, i) => answer(q, err, (values as unknown[] | null)?.[i]));
-    }
-    for (const q of others) {
-      const [err, value] = reply(next++);
-      answer(q, err, value);
+    for (const { results, others } of calls) {
+      if (results.length > 0) {
+        const [err, values] = reply(next++);
+        results.forEach((q, i) => answer(q, err, (values as unknown[] | null)?.[i]));
+      }
+      for (const q of others) {
+        const [err, value] = reply(next++);
+        answer(q, err, value);
+      }
     }
   }
 }

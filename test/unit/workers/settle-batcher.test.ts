@@ -8,10 +8,14 @@ import { SettleBatcher, shouldFlushNow } from '../../../src/workers/settle-batch
  * A client whose pipelines record the ids of each call (fpSettleResults: many, fpSettleEntry:
  * one) and answer with `reply(id)`; a results call fails as a whole if one of its ids fails.
  */
-function fakeRedis(reply: (id: string) => [Error | null, unknown] = () => [null, 1]) {
+function fakeRedis(
+  reply: (id: string) => [Error | null, unknown] = () => [null, 1],
+  isCluster = false,
+) {
   const pipelines: string[][] = [];
   const calls: string[][] = [];
   const client = {
+    isCluster,
     defineCommand() {},
     pipeline() {
       const ids: string[] = [];
@@ -105,8 +109,8 @@ describe('settle batching', () => {
     assert.deepEqual(pipelines, [['1-0', '2-0'], ['3-0', '4-0'], ['5-0']]);
   });
 
-  it('uses one pipeline per source, so each stays within one Cluster slot', async () => {
-    const { client, pipelines } = fakeRedis();
+  it('on a Cluster, uses one pipeline per source, so each stays within one slot', async () => {
+    const { client, pipelines, calls } = fakeRedis(undefined, true);
     const batcher = new SettleBatcher(client, { maxBatch: 100, flushDelayMs: 5 });
     await Promise.all([
       batcher.settle(args('1-0', 'a')),
@@ -114,6 +118,28 @@ describe('settle batching', () => {
       batcher.settle(args('3-0', 'a')),
     ]);
     assert.deepEqual(pipelines, [['1-0', '3-0'], ['2-0']]);
+    assert.deepEqual(calls, [['1-0', '3-0'], ['2-0']]);
+  });
+
+  it('on one node, sends every source in one pipeline, one script call per source', async () => {
+    const failing = new Error('OOM');
+    const { client, pipelines, calls } = fakeRedis((id) =>
+      id === '2-0' ? [failing, null] : [null, 1],
+    );
+    const batcher = new SettleBatcher(client, { maxBatch: 100, flushDelayMs: 5 });
+    const settled = await Promise.allSettled([
+      batcher.settle(args('1-0', 'a')),
+      batcher.settle(args('2-0', 'b')),
+      batcher.settle(args('3-0', 'a')),
+      batcher.settle({ ...args('4-0', 'b'), stat: 'dead_lettered' }),
+    ]);
+    assert.deepEqual(pipelines, [['1-0', '3-0', '2-0', '4-0']]);
+    assert.deepEqual(calls, [['1-0', '3-0'], ['2-0'], ['4-0']]);
+    // Each answer goes to its own call: b's failed results call fails only b's result.
+    assert.deepEqual(
+      settled.map((r) => r.status),
+      ['fulfilled', 'rejected', 'fulfilled', 'fulfilled'],
+    );
   });
 
   it("sends a source's results in one script call and dead letters and drops on their own", async () => {
