@@ -83,12 +83,24 @@ export async function addFrames(
   chunk: number,
   first = 0,
   onAdded: (added: number) => void = () => undefined,
+  inFlight = 1,
 ): Promise<void> {
-  for (let i = 0; i < count; i += chunk) {
-    const n = Math.min(chunk, count - i);
-    await queue.addBulk(Array.from({ length: n }, (_, k) => frameJob(set, 'cam0', first + i + k)));
-    onAdded(i + n);
-  }
+  let next = 0;
+  let added = 0;
+  await Promise.all(
+    Array.from({ length: Math.max(1, inFlight) }, async () => {
+      while (next < count) {
+        const i = next;
+        const n = Math.min(chunk, count - i);
+        next += n;
+        await queue.addBulk(
+          Array.from({ length: n }, (_, k) => frameJob(set, 'cam0', first + i + k)),
+        );
+        added += n;
+        onAdded(added);
+      }
+    }),
+  );
 }
 
 /**

@@ -15,6 +15,8 @@ export interface PlanSettings {
   readonly framepipeSources: number;
   readonly enqueueFrames: number;
   readonly framepipePublishBatch: number;
+  /** Writes in flight for every enqueue: framepipe's default `producer.batchesInFlight`. */
+  readonly enqueueInFlight: number;
   readonly latency: {
     readonly size: string;
     readonly processor: ProcessorName;
@@ -46,6 +48,7 @@ export const QUICK: PlanSettings = {
   framepipeSources: 8,
   enqueueFrames: 2000,
   framepipePublishBatch: 16,
+  enqueueInFlight: 3,
   latency: {
     size: '640x480',
     processor: 'stats',
@@ -128,7 +131,13 @@ export function throughputSteps(s: PlanSettings): Step[] {
     }
   }
   for (const size of s.sizes) {
-    const common = { size, distinct: s.distinct, frames: s.enqueueFrames, ...R };
+    const common = {
+      size,
+      distinct: s.distinct,
+      frames: s.enqueueFrames,
+      inFlight: s.enqueueInFlight,
+      ...R,
+    };
     steps.push({
       task: { kind: 'enqueue', system: 'framepipe', ...common, batch: s.framepipePublishBatch },
       weight: 3,

@@ -46,6 +46,8 @@ export type Task =
       readonly system: 'framepipe' | 'bullmq' | 'raw-xadd';
       readonly frames: number;
       readonly batch: number;
+      /** Batches (framepipe), addBulk calls or pipelines written before the first is answered. */
+      readonly inFlight: number;
     })
   | (WithRedis & {
       readonly kind: 'latency';

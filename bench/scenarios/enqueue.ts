@@ -1,6 +1,8 @@
 import { Redis } from 'ioredis';
 import { FramePublisher } from '../../src/producer/frame-publisher.js';
-import type { PendingFrame } from '../../src/producer/frame-buffer.js';
+import { BacklogWaiter } from '../../src/producer/backpressure.js';
+import { FrameBuffer } from '../../src/producer/frame-buffer.js';
+import { publishBuffered } from '../../src/producer/publish-loop.js';
 import { nextEntryId, ZERO_ID } from '../../src/producer/entry-id.js';
 import { prepareStream } from '../../src/producer/stream-setup.js';
 import { silentLogger } from '../../src/shared/logger.js';
@@ -19,13 +21,24 @@ import type { ScenarioResult, Task } from '../lib/tasks.js';
 type EnqueueTask = Extract<Task, { kind: 'enqueue' }>;
 type Enqueue = (onAdded: (n: number) => void) => Promise<Record<string, unknown>>;
 
-/** framepipe's write path: FramePublisher.publish (one MULTI of XADDs with explicit ids per batch). */
+/**
+ * framepipe's write path as the producer runs it: the frames in its FrameBuffer, drained by
+ * its publish loop (batches of `batchSize`, `batchesInFlight` written at once, each a pipeline
+ * of plain XADDs with explicit ids). No consumer runs, so maxBacklog is set above the frames.
+ */
 async function framepipeEnqueue(task: EnqueueTask, set: FrameSet, redis: Redis): Promise<Enqueue> {
-  const config = benchConfig(task.redisPort, task.prefix, { producer: { batchSize: task.batch } });
+  const config = benchConfig(task.redisPort, task.prefix, {
+    producer: {
+      batchSize: task.batch,
+      batchesInFlight: task.inFlight,
+      maxBacklog: task.frames + 1,
+    },
+  });
   const pc = config.producer;
   const keys = sourceKeys(task.prefix, pc.source);
   defineScripts(redis);
   await prepareStream(redis, task.prefix, pc.source, keys, config.worker.group);
+  const logger = silentLogger();
   const publisher = new FramePublisher({
     redis,
     keys,
@@ -33,61 +46,96 @@ async function framepipeEnqueue(task: EnqueueTask, set: FrameSet, redis: Redis):
     group: config.worker.group,
     policy: pc.policy,
     maxLen: pc.maxLen,
-    logger: silentLogger(),
+    logger,
+  });
+  const waiter = new BacklogWaiter({
+    redis,
+    stream: keys.frames,
+    group: config.worker.group,
+    maxBacklog: pc.maxBacklog,
+    now: Date.now,
+    onWait: () => undefined,
   });
   return async (onAdded) => {
+    const buffer = new FrameBuffer(pc.policy, task.frames);
+    const never = new AbortController().signal;
     let id = ZERO_ID;
-    const signal = new AbortController().signal;
-    for (let i = 0; i < task.frames; i += task.batch) {
-      const batch: PendingFrame[] = [];
-      for (let k = i; k < Math.min(task.frames, i + task.batch); k++) {
-        id = nextEntryId(id, Date.now());
-        const data = set.jpegs[k % set.jpegs.length]!;
-        batch.push({
-          id,
-          seq: k,
-          captureUs: Date.now() * 1000,
-          width: set.width,
-          height: set.height,
-          data,
-        });
-      }
-      const report = await publisher.publish(batch, signal);
-      if (report.added !== batch.length) {
-        throw new Error(`publish added ${report.added} of ${batch.length}`);
-      }
-      onAdded(i + batch.length);
+    for (let k = 0; k < task.frames; k++) {
+      id = nextEntryId(id, Date.now());
+      const data = set.jpegs[k % set.jpegs.length]!;
+      await buffer.push(
+        { id, seq: k, captureUs: Date.now() * 1000, width: set.width, height: set.height, data },
+        never,
+      );
+    }
+    buffer.end();
+    let added = 0;
+    let givenUp = 0;
+    await publishBuffered({
+      buffer,
+      publisher,
+      waiter,
+      policy: pc.policy,
+      batchSize: pc.batchSize,
+      batchesInFlight: pc.batchesInFlight,
+      logger,
+      stop: never,
+      hard: never,
+      onBatch: (batch, report) => {
+        added += batch.length - report.unconfirmed.length;
+        onAdded(added);
+      },
+      onGivenUp: (n) => {
+        givenUp += n;
+      },
+    });
+    if (added !== task.frames || givenUp > 0) {
+      throw new Error(`publish loop stored ${added} of ${task.frames} frames`);
     }
     return {
-      path: 'FramePublisher.publish',
-      batchSize: task.batch,
+      path: 'FrameBuffer + publishBuffered (the producer write loop)',
+      batchSize: pc.batchSize,
+      batchesInFlight: pc.batchesInFlight,
       policy: pc.policy,
       maxLen: pc.maxLen,
     };
   };
 }
 
-/** Plain pipelined XADD of the same fields, no script, no explicit id: Redis's own limit. */
+/**
+ * Plain pipelined XADD of the same fields, no script, no explicit id, `inFlight` pipelines
+ * written at once: Redis's own limit for this write.
+ */
 function rawXadd(task: EnqueueTask, set: FrameSet, redis: Redis): Enqueue {
   return async (onAdded) => {
-    for (let i = 0; i < task.frames; i += task.batch) {
-      const pipeline = redis.pipeline();
-      for (let k = i; k < Math.min(task.frames, i + task.batch); k++) {
-        const fields = encodeFrameFields({
-          source: 'cam0',
-          seq: k,
-          captureUs: Date.now() * 1000,
-          width: set.width,
-          height: set.height,
-          format: 'jpeg',
-          data: set.jpegs[k % set.jpegs.length]!,
-        });
-        pipeline.xadd(`${task.prefix}:raw`, '*', ...fields);
-      }
-      await pipeline.exec();
-      onAdded(Math.min(task.frames, i + task.batch));
-    }
-    return { path: 'pipelined XADD *', batch: task.batch };
+    let next = 0;
+    let added = 0;
+    await Promise.all(
+      Array.from({ length: Math.max(1, task.inFlight) }, async () => {
+        while (next < task.frames) {
+          const from = next;
+          const to = Math.min(task.frames, from + task.batch);
+          next = to;
+          const pipeline = redis.pipeline();
+          for (let k = from; k < to; k++) {
+            const fields = encodeFrameFields({
+              source: 'cam0',
+              seq: k,
+              captureUs: Date.now() * 1000,
+              width: set.width,
+              height: set.height,
+              format: 'jpeg',
+              data: set.jpegs[k % set.jpegs.length]!,
+            });
+            pipeline.xadd(`${task.prefix}:raw`, '*', ...fields);
+          }
+          await pipeline.exec();
+          added += to - from;
+          onAdded(added);
+        }
+      }),
+    );
+    return { path: 'pipelined XADD *', batch: task.batch, pipelinesInFlight: task.inFlight };
   };
 }
 
@@ -98,8 +146,12 @@ async function bullmqEnqueue(
   const queue = createQueue(task.redisPort, task.prefix);
   await queue.waitUntilReady();
   const run: Enqueue = async (onAdded) => {
-    await addFrames(queue, set, task.frames, task.batch, 0, onAdded);
-    return { path: 'Queue.addBulk, base64 job data', addBulk: task.batch };
+    await addFrames(queue, set, task.frames, task.batch, 0, (n) => onAdded(n), task.inFlight);
+    return {
+      path: 'Queue.addBulk, base64 job data',
+      addBulk: task.batch,
+      callsInFlight: task.inFlight,
+    };
   };
   return Object.assign(run, { close: () => queue.close() });
 }

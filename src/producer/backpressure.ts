@@ -82,6 +82,11 @@ export class BacklogWaiter {
     this.#o = options;
   }
 
+  /** Room known to be left without asking Redis (0: the next wait asks). */
+  get credit(): number {
+    return this.#credit;
+  }
+
   /** Last backlog read from Redis (unread + pending). */
   get backlog(): number {
     return this.#backlog;

@@ -46,8 +46,9 @@ export type PushResult =
   | { readonly kind: 'aborted' };
 
 /**
- * Frames waiting for Redis, never more than maxBufferedFrames. The batch being written is a
- * prefix of the queue (`inFlight`) and leaves only once Redis confirmed it.
+ * Frames waiting for Redis, never more than maxBufferedFrames. The batches being written are
+ * a prefix of the queue (`inFlight` frames, oldest batch first) and leave only once Redis
+ * confirmed them, oldest first.
  */
 export class FrameBuffer {
   readonly #frames: PendingFrame[] = [];
@@ -62,6 +63,11 @@ export class FrameBuffer {
 
   get size(): number {
     return this.#frames.length;
+  }
+
+  /** Frames not yet taken into a batch. */
+  get untaken(): number {
+    return this.#frames.length - this.#inFlight;
   }
 
   get ended(): boolean {
@@ -111,20 +117,20 @@ export class FrameBuffer {
     }
   }
 
-  /** Marks up to `max` oldest frames as in flight and returns them. */
+  /** Marks up to `max` oldest untaken frames as in flight and returns them (the next batch). */
   take(max: number): PendingFrame[] {
-    if (this.#inFlight > 0) {
-      throw new Error('a batch is already in flight');
-    }
-    const batch = this.#frames.slice(0, Math.max(0, max));
-    this.#inFlight = batch.length;
+    const batch = this.#frames.slice(this.#inFlight, this.#inFlight + Math.max(0, max));
+    this.#inFlight += batch.length;
     return batch;
   }
 
-  /** Removes the in-flight batch (written, or given up on). */
-  settle(): void {
-    this.#frames.splice(0, this.#inFlight);
-    this.#inFlight = 0;
+  /** Removes the oldest in-flight batch, of `count` frames (written, or given up on). */
+  settle(count: number): void {
+    if (count > this.#inFlight) {
+      throw new Error(`settle(${count}) with only ${this.#inFlight} frames in flight`);
+    }
+    this.#frames.splice(0, count);
+    this.#inFlight -= count;
     this.#changed.notify();
   }
 

@@ -224,6 +224,7 @@ class FrameProducer implements Producer {
       waiter,
       policy: pc.policy,
       batchSize: pc.batchSize,
+      batchesInFlight: pc.batchesInFlight,
       logger: this.#log,
       stop,
       hard: this.#hardStop.signal,

@@ -11,6 +11,8 @@ export interface PublishLoopOptions {
   readonly waiter: BacklogWaiter;
   readonly policy: Policy;
   readonly batchSize: number;
+  /** Batches written at once: later ones go out while Redis answers the first (>= 1). */
+  readonly batchesInFlight: number;
   readonly logger: Logger;
   /** Aborted: stop waiting for backpressure and flush the buffer. */
   readonly stop: AbortSignal;
@@ -22,15 +24,35 @@ export interface PublishLoopOptions {
 }
 
 /**
- * Buffer -> (block: wait for room under maxBacklog) -> pipelined batch -> confirmation.
- * Ends when the buffer ended and is empty, or `hard` aborts.
+ * Buffer -> (block: wait for room under maxBacklog) -> pipelined batches -> confirmation.
+ * Up to `batchesInFlight` batches are written at once on the one connection, so the client
+ * builds the next batch while Redis stores the last; their confirmations are handled in the
+ * order they were written. Ends when the buffer ended and is empty, or `hard` aborts.
  */
 export async function publishBuffered(o: PublishLoopOptions): Promise<void> {
   const { buffer, stop, hard } = o;
+  const inFlight: { readonly batch: PendingFrame[]; readonly report: Promise<BatchReport> }[] = [];
+  const confirmOldest = async (): Promise<void> => {
+    const { batch, report } = inFlight.shift()!;
+    const r = await report;
+    o.onBatch(batch, r);
+    buffer.settle(batch.length);
+    o.onGivenUp(r.unconfirmed.length);
+  };
   let errors = 0;
   while (!hard.aborted) {
+    // Batches not yet stored are not in the backlog Redis reports: ask for room only when
+    // none is in flight, so the backlog never passes maxBacklog.
+    const mustAskForRoom = o.policy === 'block' && o.waiter.credit === 0;
+    if (
+      inFlight.length >= Math.max(1, o.batchesInFlight) ||
+      (inFlight.length > 0 && (buffer.untaken === 0 || mustAskForRoom))
+    ) {
+      await confirmOldest();
+      continue;
+    }
     await buffer.waitForFrames(stop.aborted ? hard : stop);
-    if (buffer.size === 0) {
+    if (buffer.untaken === 0) {
       if (buffer.ended || hard.aborted) {
         break;
       }
@@ -50,12 +72,13 @@ export async function publishBuffered(o: PublishLoopOptions): Promise<void> {
         continue; // aborted while waiting: the next round flushes without waiting
       }
     }
-    const batch = buffer.take(batchAllowance(o.policy, credit, o.batchSize, buffer.size));
-    const report = await o.publisher.publish(batch, hard);
-    o.waiter.consume(batch.length - report.unconfirmed.length);
-    o.onBatch(batch, report);
-    buffer.settle();
-    o.onGivenUp(report.unconfirmed.length);
+    const batch = buffer.take(batchAllowance(o.policy, credit, o.batchSize, buffer.untaken));
+    // Room is used when the batch is taken, so batches in flight never share the same room.
+    o.waiter.consume(batch.length);
+    inFlight.push({ batch, report: o.publisher.publish(batch, hard) });
+  }
+  while (inFlight.length > 0) {
+    await confirmOldest();
   }
   o.onGivenUp(buffer.drain().length);
 }

@@ -94,6 +94,13 @@ export const ProducerSchema = z.strictObject({
     .max(1024)
     .default(16)
     .describe('frames per pipelined XADD batch'),
+  batchesInFlight: z
+    .number()
+    .int()
+    .min(1)
+    .max(16)
+    .default(3)
+    .describe('batches written before the first is confirmed (1: one round trip at a time)'),
   maxBufferedFrames: z
     .number()
     .int()

@@ -38,7 +38,7 @@ describe('producer frame buffer', () => {
     buf.take(1);
     const r = await buf.push(frame(2), signal);
     assert.equal(r.kind === 'dropped' && r.frame.seq, 1);
-    buf.settle();
+    buf.settle(1);
     assert.deepEqual(
       buf.take(5).map((f) => f.seq),
       [2],
@@ -57,10 +57,40 @@ describe('producer frame buffer', () => {
     await new Promise((r) => setImmediate(r));
     assert.equal(accepted, false);
     buf.take(2);
-    buf.settle();
+    buf.settle(2);
     await third;
     assert.equal(accepted, true);
     assert.equal(buf.size, 1);
+  });
+
+  it('holds several batches in flight, takes after them, and settles the oldest first', async () => {
+    const buf = new FrameBuffer('drop-oldest', 6);
+    const signal = new AbortController().signal;
+    for (let i = 0; i < 6; i++) {
+      await buf.push(frame(i), signal);
+    }
+    assert.deepEqual(
+      buf.take(2).map((f) => f.seq),
+      [0, 1],
+    );
+    assert.deepEqual(
+      buf.take(3).map((f) => f.seq),
+      [2, 3, 4],
+    );
+    assert.equal(buf.untaken, 1);
+    // Full: drop-oldest may drop only the one frame not yet in a batch.
+    const r = await buf.push(frame(6), signal);
+    assert.equal(r.kind === 'dropped' && r.frame.seq, 5);
+    buf.settle(2);
+    assert.equal(buf.size, 4);
+    assert.deepEqual(
+      buf.take(9).map((f) => f.seq),
+      [6],
+    );
+    buf.settle(3);
+    buf.settle(1);
+    assert.equal(buf.size, 0);
+    assert.throws(() => buf.settle(1), /only 0 frames in flight/);
   });
 
   it('with block, gives up waiting when the signal aborts', async () => {
