@@ -15,7 +15,7 @@ export interface PlanSettings {
   readonly framepipeSources: number;
   readonly enqueueFrames: number;
   readonly framepipePublishBatch: number;
-  /** Writes in flight for every enqueue: framepipe's default `producer.batchesInFlight`. */
+  /** Writes in flight for every system's enqueue: framepipe's default `producer.batchesInFlight`. */
   readonly enqueueInFlight: number;
   readonly latency: {
     readonly size: string;
@@ -48,7 +48,7 @@ export const QUICK: PlanSettings = {
   framepipeSources: 8,
   enqueueFrames: 2000,
   framepipePublishBatch: 16,
-  enqueueInFlight: 3,
+  enqueueInFlight: 1,
   latency: {
     size: '640x480',
     processor: 'stats',

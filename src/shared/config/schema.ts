@@ -99,8 +99,8 @@ export const ProducerSchema = z.strictObject({
     .int()
     .min(1)
     .max(16)
-    .default(3)
-    .describe('batches written before the first is confirmed (1: one round trip at a time)'),
+    .default(1)
+    .describe('batches written before the first is confirmed; 2-3 for fast sources (files)'),
   maxBufferedFrames: z
     .number()
     .int()
