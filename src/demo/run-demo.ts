@@ -42,7 +42,10 @@ async function chooseRedis(
   if (options.redisConfigured) {
     const r = config.redis;
     const reachable =
-      r.url !== undefined || r.mode !== 'standalone' || (await pingOnce(r.host, r.port));
+      r.url !== undefined ||
+      r.socketPath !== undefined ||
+      r.mode !== 'standalone' ||
+      (await pingOnce(r.host, r.port));
     if (reachable) {
       return { config };
     }
@@ -56,6 +59,7 @@ async function chooseRedis(
     ...config.redis,
     mode: 'standalone' as const,
     url: undefined,
+    socketPath: undefined,
     host: server.host,
     port: server.port,
   };

@@ -25,6 +25,11 @@ export const RedisSchema = z.strictObject({
     .describe('standalone server, Redis Cluster (clusterNodes) or Sentinel (sentinels)'),
   host: z.string().min(1).default('127.0.0.1').describe('Redis host'),
   port: port.default(6379).describe('Redis port'),
+  socketPath: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('unix socket of a Redis on this machine (standalone); replaces host and port'),
   username: z.string().optional().describe('ACL user name'),
   password: z.string().optional().describe('Redis password'),
   db: z.number().int().min(0).max(15).default(0).describe('database number (standalone only)'),

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import type { RedisConfig } from '../config/schema.js';
+import { ConfigError } from '../errors.js';
 import type { Logger } from '../logger.js';
 
 export type RedisClient = Redis | Cluster;
@@ -39,6 +40,8 @@ export function redisOptions(config: RedisConfig, options: CreateRedisOptions): 
     connectionName: `framepipe:${options.name}`,
     host: config.host,
     port: config.port,
+    // A unix socket skips the TCP stack: cheaper per write for 40-120 KB frames on one machine.
+    ...(config.socketPath === undefined ? {} : { path: config.socketPath }),
     db: config.db,
     connectTimeout: config.connectTimeoutMs,
     ...(options.blocking === true ? {} : { commandTimeout: config.commandTimeoutMs }),
@@ -56,6 +59,18 @@ export function redisOptions(config: RedisConfig, options: CreateRedisOptions): 
 
 /** The only place in src/ that constructs an ioredis client. */
 export function createRedis(config: RedisConfig, options: CreateRedisOptions): RedisClient {
+  if (
+    config.socketPath !== undefined &&
+    (config.mode !== 'standalone' || config.url !== undefined)
+  ) {
+    throw new ConfigError('redis.socketPath works with mode standalone and no redis.url', [
+      {
+        path: 'redis.socketPath',
+        message: 'only for a standalone Redis',
+        value: config.socketPath,
+      },
+    ]);
+  }
   const base = redisOptions(config, options);
   let client: RedisClient;
   if (config.mode === 'cluster') {
