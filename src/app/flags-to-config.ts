@@ -10,6 +10,7 @@ export const FLAG_PATHS: Record<string, readonly [string, string]> = {
   redisUrl: ['redis', 'url'],
   redisHost: ['redis', 'host'],
   redisPort: ['redis', 'port'],
+  redisSocket: ['redis', 'socketPath'],
   prefix: ['redis', 'prefix'],
   logLevel: ['log', 'level'],
   metricsPort: ['metrics', 'port'],

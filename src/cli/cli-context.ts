@@ -25,13 +25,14 @@ export function createCliContext(env: NodeJS.ProcessEnv, signal: () => AbortSign
       if (
         opts.redisUrl !== undefined ||
         opts.redisHost !== undefined ||
-        opts.redisPort !== undefined
+        opts.redisPort !== undefined ||
+        opts.redisSocket !== undefined
       ) {
         return true;
       }
       if (
         Object.keys(env).some(
-          (k) => k === 'REDIS_URL' || /^FRAMEPIPE_REDIS_(URL|HOST|PORT|MODE)$/.test(k),
+          (k) => k === 'REDIS_URL' || /^FRAMEPIPE_REDIS_(URL|HOST|PORT|MODE|SOCKET_PATH)$/.test(k),
         )
       ) {
         return true;
@@ -45,6 +46,7 @@ export function createCliContext(env: NodeJS.ProcessEnv, signal: () => AbortSign
         fileOnly.host !== d.host ||
         fileOnly.port !== d.port ||
         fileOnly.url !== undefined ||
+        fileOnly.socketPath !== undefined ||
         fileOnly.mode !== d.mode
       );
     },

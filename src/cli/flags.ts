@@ -7,6 +7,7 @@ export function redisFlags(cmd: Command): Command {
     .option('--redis-url <url>', 'redis:// or rediss:// URL (env REDIS_URL)')
     .option('--redis-host <host>', 'Redis host')
     .option('--redis-port <port>', 'Redis port')
+    .option('--redis-socket <path>', "unix socket of a Redis on this machine (Redis's unixsocket)")
     .option('--prefix <prefix>', 'key prefix')
     .addOption(
       new Option('--log-level <level>', 'log level').choices([

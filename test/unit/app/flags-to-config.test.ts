@@ -10,12 +10,13 @@ describe('CLI flags to config', () => {
       sources: 'a,b',
       loop: true,
       redisUrl: 'redis://x',
+      redisSocket: '/run/redis/redis.sock',
       unrelated: 1,
     });
     assert.deepEqual(layer, {
       worker: { threads: 4, sources: ['a', 'b'] },
       producer: { loop: true },
-      redis: { url: 'redis://x' },
+      redis: { url: 'redis://x', socketPath: '/run/redis/redis.sock' },
     });
   });
 
