@@ -1,6 +1,6 @@
 import { Queue, Worker, type Job, type WorkerOptions } from 'bullmq';
 import type { Processor } from '../../src/workers/processors/processor.js';
-import { PROCESS_OPTIONS } from './bench-processor.js';
+import { PROCESS_OPTIONS, runWithInFlight } from './bench-processor.js';
 import type { FrameSet } from './frames.js';
 
 /** A frame the way a BullMQ user passes it: JSON job data, the JPEG as base64. */
@@ -85,22 +85,16 @@ export async function addFrames(
   onAdded: (added: number) => void = () => undefined,
   inFlight = 1,
 ): Promise<void> {
-  let next = 0;
   let added = 0;
-  await Promise.all(
-    Array.from({ length: Math.max(1, inFlight) }, async () => {
-      while (next < count) {
-        const i = next;
-        const n = Math.min(chunk, count - i);
-        next += n;
-        await queue.addBulk(
-          Array.from({ length: n }, (_, k) => frameJob(set, 'cam0', first + i + k)),
-        );
-        added += n;
-        onAdded(added);
-      }
-    }),
-  );
+  await runWithInFlight(Math.ceil(count / chunk), Math.max(1, inFlight), async (c) => {
+    const from = c * chunk;
+    const n = Math.min(chunk, count - from);
+    await queue.addBulk(
+      Array.from({ length: n }, (_, k) => frameJob(set, 'cam0', first + from + k)),
+    );
+    added += n;
+    onAdded(added);
+  });
 }
 
 /**

@@ -11,6 +11,7 @@ import { defineScripts } from '../../src/shared/redis/scripts.js';
 import { encodeFrameFields } from '../../src/shared/stream-entries.js';
 import { mb, peakRssMb, type Progress } from '../lib/child-io.js';
 import { addFrames, createQueue } from '../lib/bullmq-env.js';
+import { runWithInFlight } from '../lib/bench-processor.js';
 import { benchConfig } from '../lib/framepipe-env.js';
 import { loadFrameSet, parseSize, type FrameSet } from '../lib/frames.js';
 import { commandStats, commandsPerFrame } from '../lib/command-stats.js';
@@ -108,33 +109,28 @@ async function framepipeEnqueue(task: EnqueueTask, set: FrameSet, redis: Redis):
  */
 function rawXadd(task: EnqueueTask, set: FrameSet, redis: Redis): Enqueue {
   return async (onAdded) => {
-    let next = 0;
     let added = 0;
-    await Promise.all(
-      Array.from({ length: Math.max(1, task.inFlight) }, async () => {
-        while (next < task.frames) {
-          const from = next;
-          const to = Math.min(task.frames, from + task.batch);
-          next = to;
-          const pipeline = redis.pipeline();
-          for (let k = from; k < to; k++) {
-            const fields = encodeFrameFields({
-              source: 'cam0',
-              seq: k,
-              captureUs: Date.now() * 1000,
-              width: set.width,
-              height: set.height,
-              format: 'jpeg',
-              data: set.jpegs[k % set.jpegs.length]!,
-            });
-            pipeline.xadd(`${task.prefix}:raw`, '*', ...fields);
-          }
-          await pipeline.exec();
-          added += to - from;
-          onAdded(added);
-        }
-      }),
-    );
+    const chunks = Math.ceil(task.frames / task.batch);
+    await runWithInFlight(chunks, Math.max(1, task.inFlight), async (c) => {
+      const from = c * task.batch;
+      const to = Math.min(task.frames, from + task.batch);
+      const pipeline = redis.pipeline();
+      for (let k = from; k < to; k++) {
+        const fields = encodeFrameFields({
+          source: 'cam0',
+          seq: k,
+          captureUs: Date.now() * 1000,
+          width: set.width,
+          height: set.height,
+          format: 'jpeg',
+          data: set.jpegs[k % set.jpegs.length]!,
+        });
+        pipeline.xadd(`${task.prefix}:raw`, '*', ...fields);
+      }
+      await pipeline.exec();
+      added += to - from;
+      onAdded(added);
+    });
     return { path: 'pipelined XADD *', batch: task.batch, pipelinesInFlight: task.inFlight };
   };
 }

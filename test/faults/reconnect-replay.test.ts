@@ -3,7 +3,6 @@ import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import type { Redis } from 'ioredis';
 import { FramePublisher } from '../../src/producer/frame-publisher.js';
-import type { PendingFrame } from '../../src/producer/frame-buffer.js';
 import { ConfigSchema } from '../../src/shared/config/schema.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { closeRedis, createRedis } from '../../src/shared/redis/create-redis.js';
@@ -11,7 +10,7 @@ import { sourceKeys } from '../../src/shared/redis/keys.js';
 import { defineScripts } from '../../src/shared/redis/scripts.js';
 import { resultArgs } from '../../src/workers/dead-letter.js';
 import { SettleBatcher } from '../../src/workers/settle-batcher.js';
-import { validJpeg } from '../helpers/frames.js';
+import { pendingFrame, validJpeg } from '../helpers/frames.js';
 import { useRedisServer, type RedisServer } from '../helpers/redis-server.js';
 import { noopResultFields } from '../helpers/results.js';
 import { assertInvariant, figureLine, readDurableStats } from './helpers/invariant.js';
@@ -60,14 +59,8 @@ describe('ioredis replays in-flight commands after a reconnect', () => {
       logger: silentLogger(),
     });
     const data = await validJpeg(32, 24);
-    const frame = (seq: number): PendingFrame => ({
-      id: { ms: 1000 + seq, seq: 0 },
-      seq,
-      captureUs: seq,
-      width: 32,
-      height: 24,
-      data,
-    });
+    const frame = (seq: number) =>
+      pendingFrame(seq, { captureUs: seq, width: 32, height: 24, data });
     await publisher.publish([frame(0)], new AbortController().signal); // loads the script
     const batch = Array.from({ length: N }, (_, i) => frame(i + 1));
     const report = await replayed(server, redis, () =>

@@ -1,4 +1,5 @@
 import sharp from 'sharp';
+import type { PendingFrame } from '../../src/producer/frame-buffer.js';
 
 /**
  * JPEG fixtures for tests: a valid image, a corrupt one (JPEG magic, garbage after), and an
@@ -55,4 +56,17 @@ export async function oversizedJpeg(bytes: number): Promise<Buffer> {
   }
   parts.push(base.subarray(2));
   return Buffer.concat(parts);
+}
+
+/** A producer's buffered frame with id `${1000 + seq}-0`; `over` replaces any field. */
+export function pendingFrame(seq: number, over: Partial<PendingFrame> = {}): PendingFrame {
+  return {
+    id: { ms: 1000 + seq, seq: 0 },
+    seq,
+    captureUs: 0,
+    width: 1,
+    height: 1,
+    data: Buffer.from([0xff, 0xd8]),
+    ...over,
+  };
 }

@@ -105,7 +105,7 @@ function kernelStats(k: Kernel, pixels: number, width: number, height: number): 
 }
 
 /** The statistics from the kernel's exact sums. */
-export function finishStats(
+function finishStats(
   width: number,
   height: number,
   sum: number,

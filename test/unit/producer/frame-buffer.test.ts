@@ -1,15 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FrameBuffer, type PendingFrame } from '../../../src/producer/frame-buffer.js';
+import { pendingFrame } from '../../helpers/frames.js';
+import { FrameBuffer } from '../../../src/producer/frame-buffer.js';
 
-const frame = (seq: number): PendingFrame => ({
-  id: { ms: 1000 + seq, seq: 0 },
-  seq,
-  captureUs: 0,
-  width: 1,
-  height: 1,
-  data: Buffer.from([0xff, 0xd8]),
-});
+const frame = (seq: number) => pendingFrame(seq);
 
 describe('producer frame buffer', () => {
   it('with drop-oldest, never holds more than maxBufferedFrames and drops the oldest', async () => {

@@ -1,19 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { pendingFrame } from '../../helpers/frames.js';
 import type { BacklogWaiter } from '../../../src/producer/backpressure.js';
 import { FrameBuffer, type PendingFrame } from '../../../src/producer/frame-buffer.js';
 import type { BatchReport, FramePublisher } from '../../../src/producer/frame-publisher.js';
 import { publishBuffered } from '../../../src/producer/publish-loop.js';
 import { silentLogger } from '../../../src/shared/logger.js';
 
-const frame = (seq: number): PendingFrame => ({
-  id: { ms: 1000 + seq, seq: 0 },
-  seq,
-  captureUs: 0,
-  width: 1,
-  height: 1,
-  data: Buffer.from([0xff, 0xd8]),
-});
+const frame = (seq: number) => pendingFrame(seq);
 
 /** A publisher whose batches stay unanswered until the test answers them. */
 function heldPublisher() {
