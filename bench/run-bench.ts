@@ -165,7 +165,8 @@ async function main(): Promise<void> {
       settings: {
         ...settings,
         only: args.only,
-        redis: 'private redis-server, no persistence, noeviction, stream-node-max-bytes 2mb (deploy/redis/redis.conf)',
+        redis:
+          'private redis-server, no persistence, noeviction, stream-node-max-bytes 2mb (deploy/redis/redis.conf)',
       },
       scenarios,
       ...(args.mode === 'soak'

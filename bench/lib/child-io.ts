@@ -28,6 +28,12 @@ export function peakRssMb(): number {
   return Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10;
 }
 
+/** CPU seconds this process has used so far, all its threads: user + system (getrusage). */
+export function cpuSeconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
 export function mb(bytes: number): number {
   return Math.round((bytes / 1024 / 1024) * 100) / 100;
 }

@@ -82,6 +82,7 @@ function comparisonRows(rows: readonly ThroughputRow[]): string[][] {
     cell(r.framepipe_vs_bare),
     cell(r.framepipe_vs_bullmq),
     `${cell(r.framepipe?.redis_cpu_us_per_frame)} / ${cell(r.bullmq?.redis_cpu_us_per_frame)}`,
+    [r.bare, r.framepipe, r.bullmq].map((s) => cell(s?.cpu_us_per_frame?.total)).join(' / '),
   ]);
 }
 
@@ -94,6 +95,7 @@ export function comparisonText(rows: readonly ThroughputRow[]): string {
     'fp/bare',
     'fp/BullMQ',
     'Redis CPU us/frame fp / BullMQ',
+    'all CPU us/frame bare / fp / BullMQ',
   ];
   return mdTable(head, comparisonRows(rows));
 }

@@ -1,3 +1,5 @@
+import type { CpuPerFrame } from './tasks.js';
+
 /** Nearest-rank percentile of an ascending array (p in 0..100); NaN when empty. */
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) {
@@ -42,4 +44,19 @@ export function ratio(a: number | undefined, b: number | undefined): number | nu
     return null;
   }
   return round(a / b, 3);
+}
+
+/** CPU seconds per process over a run -> microseconds per frame, with their sum. */
+export function cpuPerFrame(
+  seconds: { readonly worker: number; readonly producer?: number; readonly redis?: number },
+  frames: number,
+): CpuPerFrame {
+  const us = (s: number) => round((s / frames) * 1e6, 1);
+  const total = seconds.worker + (seconds.producer ?? 0) + (seconds.redis ?? 0);
+  return {
+    worker: us(seconds.worker),
+    ...(seconds.producer === undefined ? {} : { producer: us(seconds.producer) }),
+    ...(seconds.redis === undefined ? {} : { redis: us(seconds.redis) }),
+    total: us(total),
+  };
 }

@@ -95,6 +95,11 @@ export interface ScenarioResult {
   producer_peak_rss_mb?: number;
   redis_used_memory_peak_mb?: number;
   redis_cpu_s?: number;
+  /**
+   * CPU per frame by process over the measured run (getrusage, every thread): the measured
+   * process (worker, or the bare loop), the load process (producers, BullMQ adds), redis-server.
+   */
+  cpu_us_per_frame?: CpuPerFrame;
   redis_cpu_us_per_frame?: number;
   redis_commands_per_frame?: Record<string, { calls_per_frame: number; usec_per_frame: number }>;
   redis_bytes_per_frame?: number;
@@ -105,6 +110,13 @@ export interface ScenarioResult {
   frames_held?: number;
   settings: Record<string, unknown>;
   notes?: string[];
+}
+
+export interface CpuPerFrame {
+  readonly worker: number;
+  readonly producer?: number;
+  readonly redis?: number;
+  readonly total: number;
 }
 
 export type ChildMessage =

@@ -1,5 +1,5 @@
 import { createFramePool } from '../../src/workers/frame-pool.js';
-import { mb, peakRssMb, type Progress } from '../lib/child-io.js';
+import { cpuSeconds, mb, peakRssMb, type Progress } from '../lib/child-io.js';
 import {
   benchProcessor,
   frameInput,
@@ -7,7 +7,7 @@ import {
   runWithInFlight,
 } from '../lib/bench-processor.js';
 import { loadFrameSet, parseSize } from '../lib/frames.js';
-import { round } from '../lib/stats.js';
+import { cpuPerFrame, round } from '../lib/stats.js';
 import type { ScenarioResult, Task } from '../lib/tasks.js';
 
 type BareTask = Extract<Task, { kind: 'bare' }>;
@@ -42,9 +42,11 @@ export async function runBare(task: BareTask, progress: Progress): Promise<Scena
     run = (i) => processor.process(frameInput(set, i), PROCESS_OPTIONS);
   }
   await runWithInFlight(WARMUP_FRAMES, task.inFlight, run);
+  const cpu0 = cpuSeconds();
   const started = performance.now();
   await runWithInFlight(task.frames, task.inFlight, run, (done) => progress(done / task.frames));
   const seconds = (performance.now() - started) / 1000;
+  const cpuS = cpuSeconds() - cpu0;
   await close();
   const fps = task.frames / seconds;
   return {
@@ -59,6 +61,7 @@ export async function runBare(task: BareTask, progress: Progress): Promise<Scena
     mb_per_s: round(mb(fps * set.meanBytes), 2),
     jpeg_bytes_mean: Math.round(set.meanBytes),
     peak_rss_mb: peakRssMb(),
+    cpu_us_per_frame: cpuPerFrame({ worker: cpuS }, task.frames),
     settings: { mode: task.mode, inFlight: task.inFlight, threads: task.threads },
   };
 }

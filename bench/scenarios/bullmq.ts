@@ -1,12 +1,12 @@
 import { Redis } from 'ioredis';
-import { mb, peakRssMb, waitUntil, type Progress } from '../lib/child-io.js';
+import { cpuSeconds, mb, peakRssMb, waitUntil, type Progress } from '../lib/child-io.js';
 import { benchProcessor } from '../lib/bench-processor.js';
 import { createFrameWorker, JOB_OPTIONS } from '../lib/bullmq-env.js';
 import { startDriver } from '../lib/driver.js';
 import { loadFrameSet, parseSize } from '../lib/frames.js';
 import { commandStats, commandsPerFrame } from '../lib/command-stats.js';
 import { redisCpuSeconds, sampleRedisMemory } from '../lib/redis-info.js';
-import { round } from '../lib/stats.js';
+import { cpuPerFrame, round } from '../lib/stats.js';
 import type { ScenarioResult, Task } from '../lib/tasks.js';
 
 type BullmqTask = Extract<Task, { kind: 'bullmq' }>;
@@ -43,8 +43,9 @@ export async function runBullmq(task: BullmqTask, progress: Progress): Promise<S
   const cmd0 = await commandStats(admin);
   const cpu0 = await redisCpuSeconds(admin);
   const memory = sampleRedisMemory(admin);
+  const workerCpu0 = cpuSeconds();
   const started = performance.now();
-  const adding = adder.run<{ peakRssMb: number }>({
+  const adding = adder.run<{ peakRssMb: number; cpuS: number }>({
     kind: 'bulk',
     count: task.frames,
     chunk: task.addBulk,
@@ -63,10 +64,11 @@ export async function runBullmq(task: BullmqTask, progress: Progress): Promise<S
     'all jobs completed',
   );
   const seconds = (performance.now() - started) / 1000;
+  const workerCpuS = cpuSeconds() - workerCpu0;
   const cpu1 = await redisCpuSeconds(admin);
   const cmd1 = await commandStats(admin);
   const peakMemory = await memory.stop();
-  const { peakRssMb: adderRssMb } = await adding;
+  const { peakRssMb: adderRssMb, cpuS: adderCpuS } = await adding;
   await adder.stop();
   await worker.close();
   admin.disconnect();
@@ -87,6 +89,10 @@ export async function runBullmq(task: BullmqTask, progress: Progress): Promise<S
     redis_used_memory_peak_mb: mb(peakMemory),
     redis_cpu_s: round(cpu1 - cpu0),
     redis_cpu_us_per_frame: round(((cpu1 - cpu0) / task.frames) * 1e6, 1),
+    cpu_us_per_frame: cpuPerFrame(
+      { worker: workerCpuS, producer: adderCpuS, redis: cpu1 - cpu0 },
+      task.frames,
+    ),
     redis_commands_per_frame: commandsPerFrame(cmd0, cmd1, task.frames),
     settings: {
       concurrency: task.concurrency,

@@ -1,11 +1,11 @@
 import { Redis } from 'ioredis';
-import { mb, peakRssMb, waitUntil, type Progress } from '../lib/child-io.js';
+import { cpuSeconds, mb, peakRssMb, waitUntil, type Progress } from '../lib/child-io.js';
 import { startDriver } from '../lib/driver.js';
 import { benchConfig, sourceIds, startWorker } from '../lib/framepipe-env.js';
 import { loadFrameSet, parseSize } from '../lib/frames.js';
 import { commandStats, commandsPerFrame } from '../lib/command-stats.js';
 import { redisCpuSeconds, sampleRedisMemory } from '../lib/redis-info.js';
-import { round } from '../lib/stats.js';
+import { cpuPerFrame, round } from '../lib/stats.js';
 import type { ScenarioResult, Task } from '../lib/tasks.js';
 
 type FramepipeTask = Extract<Task, { kind: 'framepipe' }>;
@@ -56,8 +56,9 @@ export async function runFramepipe(
   const cmd0 = await commandStats(admin);
   const cpu0 = await redisCpuSeconds(admin);
   const memory = sampleRedisMemory(admin);
+  const workerCpu0 = cpuSeconds();
   const started = performance.now();
-  const producing = producers.run<{ peakRssMb: number }>({
+  const producing = producers.run<{ peakRssMb: number; cpuS: number }>({
     sources: ids,
     perSource,
     offsetStep: perSource,
@@ -74,11 +75,12 @@ export async function runFramepipe(
     'all frames processed',
   );
   const seconds = (performance.now() - started) / 1000;
+  const workerCpuS = cpuSeconds() - workerCpu0;
   const cpu1 = await redisCpuSeconds(admin);
   const cmd1 = await commandStats(admin);
   const peakMemory = await memory.stop();
   const stats = worker.stats();
-  const { peakRssMb: producerRssMb } = await producing;
+  const { peakRssMb: producerRssMb, cpuS: producerCpuS } = await producing;
   await producers.stop();
   await running.stop();
   admin.disconnect();
@@ -99,6 +101,10 @@ export async function runFramepipe(
     redis_used_memory_peak_mb: mb(peakMemory),
     redis_cpu_s: round(cpu1 - cpu0),
     redis_cpu_us_per_frame: round(((cpu1 - cpu0) / total) * 1e6, 1),
+    cpu_us_per_frame: cpuPerFrame(
+      { worker: workerCpuS, producer: producerCpuS, redis: cpu1 - cpu0 },
+      total,
+    ),
     redis_commands_per_frame: commandsPerFrame(cmd0, cmd1, total),
     settings: {
       sources: task.sources,
