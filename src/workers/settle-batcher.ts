@@ -3,16 +3,15 @@ import { settleEntry, type SettleEntryArgs } from '../shared/redis/scripts.js';
 import { defineSettleResults, settleResults } from '../shared/redis/settle-batch.js';
 
 export interface SettleBatcherOptions {
-  /** Flush at once when this many settles are queued. */
+  /** At most this many settles per flush. */
   readonly maxBatch: number;
-  /** Otherwise flush this long after the first queued settle. */
-  readonly flushDelayMs: number;
   /**
-   * Frames still being processed, given how many this batcher holds (queued or being sent).
-   * When none are, nothing will join the batch soon: it is sent at once, not after
-   * flushDelayMs, so a lone frame's ack waits for nothing.
+   * Flushes in the air at once (default 1). A settle arriving while they are all unanswered
+   * waits for the first answer and goes with the others queued meanwhile (group commit): no
+   * timer, so a frame at light load is acked after one round trip, and under load the batches
+   * grow by themselves to what completes during a round trip.
    */
-  readonly stillProcessing?: (held: number) => number;
+  readonly maxFlushesInFlight?: number;
 }
 
 export interface Queued {
@@ -21,9 +20,14 @@ export interface Queued {
   reject(err: unknown): void;
 }
 
-/** Pure: a full batch goes now, and so does one that nothing still processing could join. */
-export function shouldFlushNow(queued: number, maxBatch: number, stillProcessing = 1): boolean {
-  return queued >= maxBatch || stillProcessing <= 0;
+/** Pure: a full batch goes now, and so does any batch while a flush slot is free. */
+export function shouldFlushNow(
+  queued: number,
+  maxBatch: number,
+  flushesInFlight: number,
+  maxFlushesInFlight: number,
+): boolean {
+  return queued >= maxBatch || flushesInFlight < maxFlushesInFlight;
 }
 
 /**
@@ -47,10 +51,7 @@ export class SettleBatcher {
   readonly #redis: RedisClient;
   readonly #options: SettleBatcherOptions;
   #queue: Queued[] = [];
-  #timer: NodeJS.Timeout | undefined;
   readonly #flushing = new Set<Promise<void>>();
-  /** Settles sent and not yet answered. */
-  #sending = 0;
 
   constructor(redis: RedisClient, options: SettleBatcherOptions) {
     this.#redis = redis;
@@ -62,27 +63,33 @@ export class SettleBatcher {
   settle(args: SettleEntryArgs): Promise<boolean> {
     return new Promise((resolve, reject) => {
       this.#queue.push({ args, resolve, reject });
-      const queued = this.#queue.length;
-      const processing = this.#options.stillProcessing?.(queued + this.#sending) ?? 1;
-      if (shouldFlushNow(queued, this.#options.maxBatch, processing)) {
-        this.#startFlush();
-      } else {
-        this.#timer ??= setTimeout(() => this.#startFlush(), this.#options.flushDelayMs);
-      }
+      this.#pump();
     });
   }
 
-  /** Sends what is queued and waits for every batch in the air. */
+  /** Sends what is queued and waits until every settle is answered. */
   async flush(): Promise<void> {
-    this.#startFlush();
-    await Promise.all([...this.#flushing]);
+    while (this.#flushing.size > 0 || this.#queue.length > 0) {
+      if (this.#flushing.size === 0) {
+        this.#startFlush();
+      }
+      await Promise.all([...this.#flushing]);
+    }
+  }
+
+  /** Starts flushes while the queue holds settles and the rules allow one. */
+  #pump(): void {
+    const { maxBatch, maxFlushesInFlight = 1 } = this.#options;
+    while (
+      this.#queue.length > 0 &&
+      shouldFlushNow(this.#queue.length, maxBatch, this.#flushing.size, maxFlushesInFlight)
+    ) {
+      this.#startFlush();
+    }
   }
 
   #startFlush(): void {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    const batch = this.#queue;
-    this.#queue = [];
+    const batch = this.#queue.splice(0, this.#options.maxBatch);
     if (batch.length === 0) {
       return;
     }
@@ -90,15 +97,14 @@ export class SettleBatcher {
     // source's settles in one pipeline: one write and one round trip per flush.
     const groups = groupBySlot(batch);
     const sends = this.#redis.isCluster ? groups.map((g) => [g]) : [groups];
-    for (const send of sends) {
-      const size = send.reduce((n, g) => n + g.length, 0);
-      this.#sending += size;
-      const p = this.#send(send).finally(() => {
-        this.#sending -= size;
-        this.#flushing.delete(p);
+    const flush = Promise.all(sends.map((send) => this.#send(send)))
+      // #send answers each settle itself; anything it throws fails the settles still open.
+      .catch((err: unknown) => batch.forEach((q) => q.reject(err)))
+      .then(() => {
+        this.#flushing.delete(flush);
+        this.#pump(); // what queued while this flush was in the air goes now, as one batch
       });
-      this.#flushing.add(p);
-    }
+    this.#flushing.add(flush);
   }
 
   /** One pipeline: per source, one settleResults call for its results, settleEntry for the rest. */

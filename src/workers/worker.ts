@@ -41,7 +41,6 @@ export interface Worker {
 }
 
 const SOURCES_REFRESH_MS = 3000;
-const SETTLE_FLUSH_DELAY_MS = 2;
 
 export function defaultConsumerName(): string {
   return `${hostname()}-${process.pid}`;
@@ -88,9 +87,6 @@ export async function createWorker(config: Readonly<Config>, deps: WorkerDeps): 
   const inFlight = new InFlight();
   const batcher = new SettleBatcher(deps.redis, {
     maxBatch: Math.max(1, Math.min(wc.readCount, 128)),
-    flushDelayMs: SETTLE_FLUSH_DELAY_MS,
-    // A frame leaves inFlight only after its settle resolves: those the batcher holds are in it.
-    stillProcessing: (held) => inFlight.size - held,
   });
   const sources = new SourceRegistry({
     redis: deps.redis,

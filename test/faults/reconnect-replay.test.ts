@@ -100,7 +100,7 @@ describe('ioredis replays in-flight commands after a reconnect', () => {
     const redis = createRedis(config.redis, { name: 'worker' }) as Redis;
     t.after(() => redis.disconnect());
     defineScripts(redis);
-    const batcher = new SettleBatcher(redis, { maxBatch: N, flushDelayMs: 1 });
+    const batcher = new SettleBatcher(redis, { maxBatch: N });
     const settle = (id: string) =>
       batcher.settle(resultArgs({ keys, group: 'workers', id }, noopResultFields(id), 1000));
     await settle(ids[0]!); // loads the script
