@@ -22,10 +22,7 @@ export async function decodeGrey(jpeg: Uint8Array): Promise<RawImage> {
   return decodeWith(jpeg, (s) => s.toColourspace('b-w'));
 }
 
-async function decodeWith(
-  jpeg: Uint8Array,
-  pipeline: (s: Sharp) => Sharp,
-): Promise<RawImage> {
+async function decodeWith(jpeg: Uint8Array, pipeline: (s: Sharp) => Sharp): Promise<RawImage> {
   try {
     const { data, info } = await pipeline(sharp(jpeg)).raw().toBuffer({ resolveWithObject: true });
     return { data, width: info.width, height: info.height, channels: info.channels };
