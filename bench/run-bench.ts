@@ -23,6 +23,7 @@ import { soakVerdict } from './lib/soak-verdict.js';
 import { createProgressBar, type ProgressBar } from './lib/progress-bar.js';
 import { comparisonText, markdownReport, targetsTable, textTable } from './lib/report.js';
 import { runChild } from './lib/run-child.js';
+import { FIXTURE_PROFILE_DIR_ENV } from './lib/spawn-fixture.js';
 import { bestRuns, summarise, throughputRows, MAIN_SIZE } from './lib/summary.js';
 import type { ScenarioResult } from './lib/tasks.js';
 
@@ -47,16 +48,22 @@ async function runSteps(
     bar.step(name, step.weight);
     await admin.flushall();
     const prefix = `bench${results.length}`;
-    const prof =
+    const profileDir =
       args.cpuProfDir !== undefined &&
       (step.task.kind === 'framepipe' || step.task.kind === 'latency')
-        ? // One folder per scenario: the process and each of its threads (Piscina, the tsx
-          // loader) write a profile; Node's default names keep them apart (pid, thread id).
-          ['--cpu-prof', `--cpu-prof-dir=${args.cpuProfDir}/${name.replaceAll(' ', '_')}`]
-        : [];
+        ? `${args.cpuProfDir}/${name.replaceAll(' ', '_')}`
+        : undefined;
     try {
       const result = await runChild({ ...step.task, redisPort: port, prefix } as Step['task'], {
-        execArgv: prof,
+        // One folder per scenario: the process and each of its threads (Piscina, the tsx
+        // loader) write a profile; Node's default names keep them apart (pid, thread id).
+        // Its producers' process writes into a subfolder named after the fixture.
+        ...(profileDir === undefined
+          ? {}
+          : {
+              execArgv: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`],
+              env: { [FIXTURE_PROFILE_DIR_ENV]: profileDir },
+            }),
         onProgress: (f, detail) => bar.update(f, detail),
         onSample: (s) => bar.log(`  t=${s.atS}s  rss ${s.rssMb} MB  ${s.detail}`),
       });

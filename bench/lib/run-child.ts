@@ -10,6 +10,8 @@ export interface ChildHooks {
   onPid?(pid: number): void;
   /** Extra node flags, e.g. --cpu-prof. */
   readonly execArgv?: readonly string[];
+  /** Extra environment for the child (and the fixtures it starts). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** Runs one scenario in its own node process (tsx) and resolves with its result. */
@@ -17,6 +19,7 @@ export function runChild(task: Task, hooks: ChildHooks = {}): Promise<ScenarioRe
   return new Promise((resolve, reject) => {
     const child = fork(CHILD_MAIN, [JSON.stringify(task)], {
       execArgv: ['--import', 'tsx', ...(hooks.execArgv ?? [])],
+      env: { ...process.env, ...hooks.env },
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
     if (child.pid !== undefined) {

@@ -1,6 +1,17 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
+/**
+ * Set by `npm run bench -- --cpu-prof` for a scenario: its fixtures (producers, BullMQ adds)
+ * write V8 profiles under `<dir>/<fixture name>` too, on the graceful exit Driver.stop asks for.
+ */
+export const FIXTURE_PROFILE_DIR_ENV = 'FRAMEPIPE_BENCH_FIXTURE_PROFILE_DIR';
+
+function profileFlags(name: string): string[] {
+  const dir = process.env[FIXTURE_PROFILE_DIR_ENV];
+  return dir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${dir}/${name}`];
+}
+
 /** Forks `bench/fixtures/<name>.ts` under tsx and waits for its `{ type: 'ready' }` message. */
 export async function spawnFixture(
   name: string,
@@ -9,7 +20,7 @@ export async function spawnFixture(
 ): Promise<ChildProcess> {
   const file = fileURLToPath(new URL(`../fixtures/${name}.ts`, import.meta.url));
   const child = fork(file, [JSON.stringify(args)], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...profileFlags(name)],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   await new Promise<void>((resolve, reject) => {
