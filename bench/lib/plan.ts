@@ -38,8 +38,9 @@ export const QUICK: PlanSettings = {
   distinct: 32,
   frames: {
     noop: { '640x480': 1500, '1280x720': 800 },
-    // stats costs ~7 ms of CPU a frame: enough frames for a few seconds of steady state.
-    stats: { '640x480': 960, '1280x720': 480 },
+    // stats costs 2.5-7 ms of CPU a frame (quiet to busy machine): 3-9 s of steady state,
+    // so the start (producers' burst, first reads) and the drain weigh little.
+    stats: { '640x480': 1920, '1280x720': 960 },
   },
   bullmqConcurrency: [8, 32],
   bullmqAddBulk: 50,
@@ -67,7 +68,7 @@ export const FULL: PlanSettings = {
   distinct: 64,
   frames: {
     noop: { '640x480': 4000, '1280x720': 2000 },
-    stats: { '640x480': 2400, '1280x720': 960 },
+    stats: { '640x480': 2400, '1280x720': 1200 },
   },
   bullmqConcurrency: [8, 16, 32, 64],
   enqueueFrames: 5000,
