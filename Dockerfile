@@ -19,5 +19,6 @@ USER node
 # Metrics, /healthz and /readyz.
 EXPOSE 9464
 ENV FRAMEPIPE_METRICS_PORT=9464 FRAMEPIPE_METRICS_HOST=0.0.0.0
-ENTRYPOINT ["node", "bin/framepipe.js"]
+# Node flags: src/shared/node-flags.ts.
+ENTRYPOINT ["node", "--initial-old-space-size=64", "bin/framepipe.js"]
 CMD ["work"]

@@ -1,5 +1,6 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { NODE_FLAGS } from '../../src/shared/node-flags.js';
 import type { ChildMessage, ScenarioResult, Task } from './tasks.js';
 
 const CHILD_MAIN = fileURLToPath(new URL('../scenarios/child-main.ts', import.meta.url));
@@ -18,7 +19,8 @@ export interface ChildHooks {
 export function runChild(task: Task, hooks: ChildHooks = {}): Promise<ScenarioResult> {
   return new Promise((resolve, reject) => {
     const child = fork(CHILD_MAIN, [JSON.stringify(task)], {
-      execArgv: ['--import', 'tsx', ...(hooks.execArgv ?? [])],
+      // framepipe's own node flags for every system's process: the same runtime for all.
+      execArgv: ['--import', 'tsx', ...NODE_FLAGS, ...(hooks.execArgv ?? [])],
       env: { ...process.env, ...hooks.env },
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });

@@ -1,5 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { NODE_FLAGS } from '../../src/shared/node-flags.js';
 
 /**
  * Set by `npm run bench -- --cpu-prof` for a scenario: its fixtures (producers, BullMQ adds)
@@ -20,7 +21,7 @@ export async function spawnFixture(
 ): Promise<ChildProcess> {
   const file = fileURLToPath(new URL(`../fixtures/${name}.ts`, import.meta.url));
   const child = fork(file, [JSON.stringify(args)], {
-    execArgv: ['--import', 'tsx', ...profileFlags(name)],
+    execArgv: ['--import', 'tsx', ...NODE_FLAGS, ...profileFlags(name)],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   await new Promise<void>((resolve, reject) => {
