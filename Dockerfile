@@ -20,5 +20,5 @@ USER node
 EXPOSE 9464
 ENV FRAMEPIPE_METRICS_PORT=9464 FRAMEPIPE_METRICS_HOST=0.0.0.0
 # Node flags: src/shared/node-flags.ts.
-ENTRYPOINT ["node", "--initial-old-space-size=64", "bin/framepipe.js"]
+ENTRYPOINT ["node", "--initial-old-space-size=128", "bin/framepipe.js"]
 CMD ["work"]
