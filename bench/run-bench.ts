@@ -2,9 +2,10 @@
  * `npm run bench`: framepipe against the bare limit, BullMQ and raw XADD, on one private
  * redis-server, each scenario in its own child process. See docs/performance.md.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { Redis } from 'ioredis';
 import { startPrivateRedisServer } from '../src/demo/private-redis-server.js';
 import { parseBenchArgs, USAGE, type BenchArgs } from './lib/args.js';
@@ -77,6 +78,19 @@ async function runSteps(
   }
 }
 
+/** True when `cmd` is an executable on PATH. */
+async function onPath(cmd: string): Promise<boolean> {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    try {
+      await access(join(dir, cmd), constants.X_OK);
+      return true;
+    } catch {
+      // not in this directory
+    }
+  }
+  return false;
+}
+
 function bareFps(
   results: readonly ScenarioResult[],
   size: string,
@@ -128,7 +142,11 @@ async function main(): Promise<void> {
       await runSteps([step], server.port, admin, args, bar, results);
       bar.done();
     } else {
-      const first = throughputSteps(settings).filter(only);
+      const withRedisBenchmark = await onPath('redis-benchmark');
+      if (!withRedisBenchmark) {
+        console.log('redis-benchmark not found (Debian redis-tools): no XADD ceiling row');
+      }
+      const first = throughputSteps(settings, withRedisBenchmark).filter(only);
       const bar = createProgressBar(
         [...first, ...fixedRateSteps(settings, 0, 1)]
           .filter(only)

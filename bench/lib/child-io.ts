@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { ChildMessage } from './tasks.js';
 
 /** Sends a message to the orchestrator (no-op when run by hand without IPC). */
@@ -32,6 +33,22 @@ export function peakRssMb(): number {
 export function cpuSeconds(): number {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1e6;
+}
+
+/**
+ * CPU seconds of this process's exited, waited-for children (cutime + cstime of
+ * /proc/self/stat, in Linux's fixed 100 Hz USER_HZ); null off Linux.
+ */
+export function childrenCpuSeconds(): number | null {
+  let stat: string;
+  try {
+    stat = readFileSync('/proc/self/stat', 'utf8');
+  } catch {
+    return null;
+  }
+  // Fields after the command name, which may hold spaces: state is field 3, cutime 16, cstime 17.
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[13]) + Number(f[14])) / 100;
 }
 
 export function mb(bytes: number): number {

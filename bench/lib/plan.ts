@@ -17,6 +17,11 @@ export interface PlanSettings {
   readonly framepipePublishBatch: number;
   /** Writes in flight for every system's enqueue: framepipe's default `producer.batchesInFlight`. */
   readonly enqueueInFlight: number;
+  /**
+   * Redis's XADD ceiling (redis-benchmark): connections, each pipelining
+   * `framepipePublishBatch`; 4 was its fastest of 1/2/4 here.
+   */
+  readonly ceilingConnections: number;
   readonly latency: {
     readonly size: string;
     readonly processor: ProcessorName;
@@ -50,6 +55,7 @@ export const QUICK: PlanSettings = {
   enqueueFrames: 2000,
   framepipePublishBatch: 16,
   enqueueInFlight: 1,
+  ceilingConnections: 4,
   latency: {
     size: '640x480',
     processor: 'stats',
@@ -89,8 +95,11 @@ export interface Step {
 
 const R = { redisPort: 0, prefix: '' };
 
-/** Throughput groups (bare, framepipe, BullMQ per size and processor) and the enqueue runs. */
-export function throughputSteps(s: PlanSettings): Step[] {
+/**
+ * Throughput groups (bare, framepipe, BullMQ per size and processor) and the enqueue runs;
+ * Redis's own XADD ceiling when `redis-benchmark` is installed.
+ */
+export function throughputSteps(s: PlanSettings, withRedisBenchmark: boolean): Step[] {
   const steps: Step[] = [];
   for (let r = 0; r < s.repeats; r++) {
     for (const processor of s.processors) {
@@ -151,6 +160,18 @@ export function throughputSteps(s: PlanSettings): Step[] {
       task: { kind: 'enqueue', system: 'raw-xadd', ...common, batch: s.bullmqAddBulk },
       weight: 3,
     });
+    if (withRedisBenchmark) {
+      steps.push({
+        task: {
+          kind: 'enqueue',
+          system: 'redis-benchmark',
+          ...common,
+          inFlight: s.ceilingConnections,
+          batch: s.framepipePublishBatch,
+        },
+        weight: 2,
+      });
+    }
   }
   return steps;
 }

@@ -22,6 +22,9 @@ function extra(r: ScenarioResult): string {
   if (r.redis_bytes_per_frame !== undefined) {
     parts.push(`${r.redis_bytes_per_frame} B/frame = ${r.redis_bytes_per_frame_vs_jpeg} x JPEG`);
   }
+  if (r.kind === 'enqueue' && r.cpu_us_per_frame !== undefined) {
+    parts.push(`writer CPU ${r.cpu_us_per_frame.worker} us/frame`);
+  }
   return parts.join('; ');
 }
 

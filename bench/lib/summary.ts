@@ -102,6 +102,8 @@ export interface Ratios {
   readonly enqueue_vs_bullmq: number | null;
   /** Plain pipelined XADD of the same frames vs BullMQ: what any stream write path can reach. */
   readonly enqueue_raw_xadd_vs_bullmq: number | null;
+  /** Redis's own XADD ceiling (redis-benchmark, C client) vs BullMQ: what no client passes. */
+  readonly enqueue_redis_ceiling_vs_bullmq: number | null;
   readonly redis_cpu_per_frame_vs_bullmq: number | null;
   readonly latency_p99_ms: number | null;
   readonly latency_p99_ms_bullmq: number | null;
@@ -134,6 +136,7 @@ export function summarise(results: readonly ScenarioResult[]): Summary {
   const enqFp = find(results, 'enqueue', 'framepipe', MAIN_SIZE);
   const enqBull = find(results, 'enqueue', 'bullmq', MAIN_SIZE);
   const enqRaw = find(results, 'enqueue', 'raw-xadd', MAIN_SIZE);
+  const enqCeiling = find(results, 'enqueue', 'redis-benchmark', MAIN_SIZE);
   const lat = (system: string, processor: string, sustainable: boolean) =>
     results.find(
       (r) =>
@@ -157,6 +160,7 @@ export function summarise(results: readonly ScenarioResult[]): Summary {
     framepipe_vs_bullmq: minOf(rows.map((r) => r.framepipe_vs_bullmq)),
     enqueue_vs_bullmq: ratio(enqFp?.frames_per_s, enqBull?.frames_per_s),
     enqueue_raw_xadd_vs_bullmq: ratio(enqRaw?.frames_per_s, enqBull?.frames_per_s),
+    enqueue_redis_ceiling_vs_bullmq: ratio(enqCeiling?.frames_per_s, enqBull?.frames_per_s),
     redis_cpu_per_frame_vs_bullmq: main?.redis_cpu_per_frame_vs_bullmq ?? null,
     latency_p99_ms: latFp?.latency?.p99_ms ?? null,
     latency_p99_ms_bullmq: latBull?.latency?.p99_ms ?? null,

@@ -2,7 +2,7 @@ import type { LatencySummary } from './stats.js';
 
 /** What the orchestrator asks a scenario process to do; plain JSON so it crosses argv. */
 export type ProcessorName = 'noop' | 'stats';
-export type System = 'bare' | 'framepipe' | 'bullmq' | 'raw-xadd';
+export type System = 'bare' | 'framepipe' | 'bullmq' | 'raw-xadd' | 'redis-benchmark';
 
 interface Common {
   /** `640x480` */
@@ -43,10 +43,13 @@ export type Task =
     })
   | (WithRedis & {
       readonly kind: 'enqueue';
-      readonly system: 'framepipe' | 'bullmq' | 'raw-xadd';
+      readonly system: 'framepipe' | 'bullmq' | 'raw-xadd' | 'redis-benchmark';
       readonly frames: number;
       readonly batch: number;
-      /** Batches (framepipe), addBulk calls or pipelines written before the first is answered. */
+      /**
+       * Batches (framepipe), addBulk calls or pipelines written before the first is answered;
+       * connections for redis-benchmark.
+       */
       readonly inFlight: number;
     })
   | (WithRedis & {
@@ -98,6 +101,7 @@ export interface ScenarioResult {
   /**
    * CPU per frame by process over the measured run (getrusage, every thread): the measured
    * process (worker, or the bare loop), the load process (producers, BullMQ adds), redis-server.
+   * Enqueue runs: the writer (the scenario process, or redis-benchmark) as `worker`, and Redis.
    */
   cpu_us_per_frame?: CpuPerFrame;
   redis_cpu_us_per_frame?: number;

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { FramePublisher } from '../../src/producer/frame-publisher.js';
 import { BacklogWaiter } from '../../src/producer/backpressure.js';
@@ -9,18 +10,33 @@ import { silentLogger } from '../../src/shared/logger.js';
 import { sourceKeys } from '../../src/shared/redis/keys.js';
 import { defineScripts } from '../../src/shared/redis/scripts.js';
 import { encodeFrameFields } from '../../src/shared/stream-entries.js';
-import { mb, peakRssMb, type Progress } from '../lib/child-io.js';
+import { childrenCpuSeconds, cpuSeconds, mb, peakRssMb, type Progress } from '../lib/child-io.js';
 import { addFrames, createQueue } from '../lib/bullmq-env.js';
 import { runWithInFlight } from '../lib/bench-processor.js';
 import { benchConfig } from '../lib/framepipe-env.js';
 import { loadFrameSet, parseSize, type FrameSet } from '../lib/frames.js';
 import { commandStats, commandsPerFrame } from '../lib/command-stats.js';
 import { redisCpuSeconds, redisUsedMemory } from '../lib/redis-info.js';
-import { round } from '../lib/stats.js';
+import {
+  meanSizedFrame,
+  nulFreeCopy,
+  parseRequestsPerSecond,
+  redisBenchmarkArgs,
+} from '../lib/redis-benchmark-cmd.js';
+import { cpuPerFrame, round } from '../lib/stats.js';
 import type { ScenarioResult, Task } from '../lib/tasks.js';
 
 type EnqueueTask = Extract<Task, { kind: 'enqueue' }>;
-type Enqueue = (onAdded: (n: number) => void) => Promise<Record<string, unknown>>;
+interface EnqueueRun {
+  readonly settings: Record<string, unknown>;
+  /** The writer's own timing, when it is a separate program whose start-up should not count. */
+  readonly seconds?: number;
+  /** Entries written, when the writer may round the count it was given. */
+  readonly frames?: number;
+  /** CPU seconds of the writer when it is not this process. */
+  readonly clientCpuS?: number;
+}
+type Enqueue = (onAdded: (n: number) => void) => Promise<EnqueueRun>;
 
 /**
  * framepipe's write path as the producer runs it: the frames in its FrameBuffer, drained by
@@ -94,11 +110,13 @@ async function framepipeEnqueue(task: EnqueueTask, set: FrameSet, redis: Redis):
       throw new Error(`publish loop stored ${added} of ${task.frames} frames`);
     }
     return {
-      path: 'FrameBuffer + publishBuffered (the producer write loop)',
-      batchSize: pc.batchSize,
-      batchesInFlight: pc.batchesInFlight,
-      policy: pc.policy,
-      maxLen: pc.maxLen,
+      settings: {
+        path: 'FrameBuffer + publishBuffered (the producer write loop)',
+        batchSize: pc.batchSize,
+        batchesInFlight: pc.batchesInFlight,
+        policy: pc.policy,
+        maxLen: pc.maxLen,
+      },
     };
   };
 }
@@ -131,8 +149,62 @@ function rawXadd(task: EnqueueTask, set: FrameSet, redis: Redis): Enqueue {
       added += to - from;
       onAdded(added);
     });
-    return { path: 'pipelined XADD *', batch: task.batch, pipelinesInFlight: task.inFlight };
+    return {
+      settings: { path: 'pipelined XADD *', batch: task.batch, pipelinesInFlight: task.inFlight },
+    };
   };
+}
+
+/**
+ * Redis's own ceiling: its C client sends XADD of a frame-sized value over `inFlight`
+ * connections, `batch` commands pipelined on each. The rate is the one redis-benchmark
+ * measures (its start-up is not the server's time). It sends whole pipelines, so it can
+ * pass the count it was given: the stream's length is the count.
+ */
+function redisBenchmarkXadd(task: EnqueueTask, set: FrameSet, redis: Redis): Enqueue {
+  const payload = nulFreeCopy(meanSizedFrame(set.jpegs, set.meanBytes));
+  const plan = {
+    port: task.redisPort,
+    key: `${task.prefix}:redis-benchmark`,
+    requests: task.frames,
+    clients: task.inFlight,
+    pipeline: task.batch,
+  };
+  return async (onAdded) => {
+    const cpu0 = childrenCpuSeconds();
+    const output = await runProgram('redis-benchmark', redisBenchmarkArgs(plan), payload);
+    const cpu1 = childrenCpuSeconds();
+    const rate = parseRequestsPerSecond(output);
+    const frames = await redis.xlen(plan.key);
+    onAdded(task.frames);
+    return {
+      frames,
+      ...(cpu0 === null || cpu1 === null ? {} : { clientCpuS: cpu1 - cpu0 }),
+      settings: {
+        path: 'redis-benchmark (C client): XADD * data <frame-sized value>',
+        payloadBytes: payload.length,
+        connections: plan.clients,
+        pipeline: plan.pipeline,
+      },
+      seconds: frames / rate,
+    };
+  };
+}
+
+/** Runs a program with `input` on stdin; resolves with its stdout, rejects on failure. */
+function runProgram(cmd: string, args: readonly string[], input: Buffer): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+    child.once('error', (e) => reject(new Error(`${cmd}: ${e.message}`)));
+    child.once('close', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`${cmd} exited with ${code}: ${err.trim()}`)),
+    );
+    child.stdin.end(input);
+  });
 }
 
 async function bullmqEnqueue(
@@ -144,9 +216,11 @@ async function bullmqEnqueue(
   const run: Enqueue = async (onAdded) => {
     await addFrames(queue, set, task.frames, task.batch, 0, (n) => onAdded(n), task.inFlight);
     return {
-      path: 'Queue.addBulk, base64 job data',
-      addBulk: task.batch,
-      callsInFlight: task.inFlight,
+      settings: {
+        path: 'Queue.addBulk, base64 job data',
+        addBulk: task.batch,
+        callsInFlight: task.inFlight,
+      },
     };
   };
   return Object.assign(run, { close: () => queue.close() });
@@ -165,6 +239,8 @@ export async function runEnqueue(task: EnqueueTask, progress: Progress): Promise
     enqueue = await framepipeEnqueue(task, set, redis);
   } else if (task.system === 'raw-xadd') {
     enqueue = rawXadd(task, set, redis);
+  } else if (task.system === 'redis-benchmark') {
+    enqueue = redisBenchmarkXadd(task, set, redis);
   } else {
     const b = await bullmqEnqueue(task, set);
     enqueue = b;
@@ -173,22 +249,26 @@ export async function runEnqueue(task: EnqueueTask, progress: Progress): Promise
   const mem0 = await redisUsedMemory(redis);
   const cmd0 = await commandStats(redis);
   const cpu0 = await redisCpuSeconds(redis);
+  const ownCpu0 = cpuSeconds();
   const started = performance.now();
-  const settings = await enqueue((n) => progress(n / task.frames));
-  const seconds = (performance.now() - started) / 1000;
+  const run = await enqueue((n) => progress(n / task.frames));
+  const seconds = run.seconds ?? (performance.now() - started) / 1000;
+  const clientCpuS = run.clientCpuS ?? cpuSeconds() - ownCpu0;
+  const settings = run.settings;
+  const frames = run.frames ?? task.frames;
   const cpu1 = await redisCpuSeconds(redis);
   const cmd1 = await commandStats(redis);
   const mem1 = await redisUsedMemory(redis);
   await close();
   redis.disconnect();
-  const fps = task.frames / seconds;
-  const perFrame = (mem1 - mem0) / task.frames;
+  const fps = frames / seconds;
+  const perFrame = (mem1 - mem0) / frames;
   return {
     scenario: `enqueue ${task.system} ${task.size}`,
     system: task.system,
     kind: 'enqueue',
     size: task.size,
-    frames: task.frames,
+    frames,
     seconds: round(seconds),
     frames_per_s: round(fps, 1),
     mb_per_s: round(mb(fps * set.meanBytes), 2),
@@ -196,8 +276,10 @@ export async function runEnqueue(task: EnqueueTask, progress: Progress): Promise
     peak_rss_mb: peakRssMb(),
     redis_used_memory_peak_mb: mb(mem1),
     redis_cpu_s: round(cpu1 - cpu0),
-    redis_cpu_us_per_frame: round(((cpu1 - cpu0) / task.frames) * 1e6, 1),
-    redis_commands_per_frame: commandsPerFrame(cmd0, cmd1, task.frames),
+    redis_cpu_us_per_frame: round(((cpu1 - cpu0) / frames) * 1e6, 1),
+    // The writer (this process, or redis-benchmark) and redis-server.
+    cpu_us_per_frame: cpuPerFrame({ worker: clientCpuS, redis: cpu1 - cpu0 }, frames),
+    redis_commands_per_frame: commandsPerFrame(cmd0, cmd1, frames),
     redis_bytes_per_frame: Math.round(perFrame),
     redis_bytes_per_frame_vs_jpeg: round(perFrame / set.meanBytes, 3),
     settings,
