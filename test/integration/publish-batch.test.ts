@@ -9,7 +9,7 @@ import { useRedisServer } from '../helpers/redis-server.js';
 
 const GROUP = 'workers';
 
-describe('publishBatch: one pipeline of plain XADDs, counted by the stream itself', () => {
+describe('publishBatch: plain XADDs on a corked socket, counted by the stream itself', () => {
   const server = useRedisServer();
 
   const fresh = async (group = true) => {

@@ -1,9 +1,11 @@
+import type { Redis } from 'ioredis';
 import type { FieldValue } from '../stream-entries.js';
 import type { RedisClient } from './create-redis.js';
+import { sendCorked, ZeroCopyCommand } from './zero-copy-command.js';
 import { LUA_ID_HELPERS } from './lua-ids.js';
 
 /**
- * The producer's write path: one pipeline of plain `XADD frames <explicit id>` per batch. The
+ * The producer's write path: plain `XADD frames <explicit id>` per frame, a batch at once. The
  * payload never passes through Lua (a script copies every argument: ~2x the redis-server CPU
  * of a plain XADD for a 43 KB frame), and nothing else is sent per frame: the stream's own
  * `entries-added` counts what was produced (durable-counters.ts). A replayed id is refused
@@ -94,19 +96,75 @@ export function entryOutcome(err: Error | null): EntryOutcome {
   return err.message.includes('equal or smaller') ? 'conflict' : err;
 }
 
-/** Sends one batch; a failure of the whole pipeline gives every entry the same Error. */
+/** Pure: the TRIM script's reply, or why it failed (the frames are stored either way). */
+export function trimOutcome(
+  outcomes: readonly EntryOutcome[],
+  err: Error | null,
+  reply: unknown,
+): BatchReply {
+  if (err !== null) {
+    return { outcomes, trimmed: 0, trimmedUnread: 0, trimError: err };
+  }
+  const [trimmed, unread] = (reply as unknown[]).map(Number);
+  return { outcomes, trimmed: trimmed ?? 0, trimmedUnread: unread ?? 0 };
+}
+
+function asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
+}
+
+/**
+ * Sends one batch. On a single node (standalone, Sentinel) every XADD goes as a ZeroCopyCommand
+ * on the corked socket: the frame bytes are not copied and the batch leaves in one writev.
+ * On a Cluster, one pipeline (the source's keys share a slot, so one node takes it all).
+ */
 export async function publishBatch(redis: RedisClient, a: PublishBatchArgs): Promise<BatchReply> {
+  if (a.trimTo !== undefined) {
+    defineTrimScript(redis);
+  }
+  return redis.isCluster ? publishPipelined(redis, a) : publishCorked(redis as Redis, a);
+}
+
+async function publishCorked(redis: Redis, a: PublishBatchArgs): Promise<BatchReply> {
+  const xadds = a.entries.map(
+    (e) => new ZeroCopyCommand('xadd', [a.framesKey, e.id, ...e.fields], { replyEncoding: 'utf8' }),
+  );
+  const sent = sendCorked(redis, xadds);
+  // Written after the XADDs on the same connection, so Redis runs it after them.
+  const trim =
+    a.trimTo === undefined
+      ? undefined
+      : ((redis as unknown as { fpTrimFrames: ScriptFn }).fpTrimFrames(
+          a.framesKey,
+          a.statsKey,
+          a.policy,
+          a.trimTo,
+        ) as Promise<unknown>);
+  const settled = await Promise.allSettled(sent);
+  const outcomes = settled.map((r) =>
+    entryOutcome(r.status === 'fulfilled' ? null : asError(r.reason)),
+  );
+  if (trim === undefined) {
+    return { outcomes, trimmed: 0, trimmedUnread: 0 };
+  }
+  return trim.then(
+    (reply) => trimOutcome(outcomes, null, reply),
+    (err: unknown) => trimOutcome(outcomes, asError(err), null),
+  );
+}
+
+/** One pipeline; a failure of the whole pipeline gives every entry the same Error. */
+async function publishPipelined(redis: RedisClient, a: PublishBatchArgs): Promise<BatchReply> {
   const [only] = a.entries;
   if (a.entries.length === 1 && a.trimTo === undefined && only !== undefined) {
     // A camera's usual batch: one frame. A plain command copies the frame once; a pipeline
     // copies it twice (ioredis joins the command, then the pipeline).
     const outcome = await redis.xadd(a.framesKey, only.id, ...only.fields).then(
       () => entryOutcome(null),
-      (err: unknown) => entryOutcome(err instanceof Error ? err : new Error(String(err))),
+      (err: unknown) => entryOutcome(asError(err)),
     );
     return { outcomes: [outcome], trimmed: 0, trimmedUnread: 0 };
   }
-  defineTrimScript(redis);
   const pipeline = redis.pipeline();
   for (const e of a.entries) {
     void pipeline.xadd(a.framesKey, e.id, ...e.fields); // replies come from exec()
@@ -119,7 +177,7 @@ export async function publishBatch(redis: RedisClient, a: PublishBatchArgs): Pro
   try {
     replies = (await pipeline.exec()) ?? [];
   } catch (err) {
-    const e = err instanceof Error ? err : new Error(String(err));
+    const e = asError(err);
     return { outcomes: a.entries.map(() => e), trimmed: 0, trimmedUnread: 0 };
   }
   const outcomes = a.entries.map((_, i) => {
@@ -130,9 +188,5 @@ export async function publishBatch(redis: RedisClient, a: PublishBatchArgs): Pro
     return { outcomes, trimmed: 0, trimmedUnread: 0 };
   }
   const [trimErr, trim] = replies[a.entries.length] ?? [new Error('no reply for trim'), null];
-  if (trimErr !== null) {
-    return { outcomes, trimmed: 0, trimmedUnread: 0, trimError: trimErr };
-  }
-  const [trimmed, unread] = (trim as number[]).map(Number);
-  return { outcomes, trimmed: trimmed ?? 0, trimmedUnread: unread ?? 0 };
+  return trimOutcome(outcomes, trimErr, trim);
 }
