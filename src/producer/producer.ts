@@ -235,11 +235,13 @@ class FrameProducer implements Producer {
         this.#counters.duplicates += report.duplicates;
         metrics.framesProduced.inc(labels, confirmed.length);
         metrics.duplicatesSuppressed.inc(labels, report.duplicates);
+        let bytes = 0;
         for (const f of confirmed) {
-          metrics.frameBytes.inc(labels, f.data.length);
+          bytes += f.data.length;
           this.#lastSeq = Math.max(this.#lastSeq, f.seq);
           this.#deps.tap?.onFrame(pc.source, f.seq, f.data);
         }
+        metrics.frameBytes.inc(labels, bytes); // once per batch: labelled updates hash the labels
         metrics.bufferedFrames.set(labels, this.#buffer.size - batch.length);
       },
       onGivenUp: (n) => this.#countDropped(n, this.#leaseLost ? 'lease_lost' : 'shutdown'),
