@@ -226,10 +226,7 @@ async function bullmqEnqueue(
   return Object.assign(run, { close: () => queue.close() });
 }
 
-/**
- * Enqueue rate with no consumer, and what the queued frames cost in Redis: used_memory
- * before and after, per frame, against the mean JPEG size; redis-server CPU per frame.
- */
+/** The writer of a task, ready to run, and what closes it. */
 async function prepare(
   task: EnqueueTask,
   set: FrameSet,
@@ -249,6 +246,10 @@ async function prepare(
   return { enqueue: b, close: b.close };
 }
 
+/**
+ * Enqueue rate with no consumer, and what the queued frames cost in Redis: used_memory
+ * before and after, per frame, against the mean JPEG size; redis-server CPU per frame.
+ */
 export async function runEnqueue(task: EnqueueTask, progress: Progress): Promise<ScenarioResult> {
   const set = await loadFrameSet(parseSize(task.size), task.distinct);
   const redis = new Redis({ host: '127.0.0.1', port: task.redisPort });

@@ -50,7 +50,7 @@ export interface BatchReport {
 }
 
 /**
- * Writes batches of frames as one pipeline of XADDs with explicit ids (publishBatch).
+ * Writes batches of frames as XADDs with explicit ids, a batch at once (publishBatch).
  * A failed frame is retried with the same id after a jittered backoff, so a write that did
  * land before the failure is refused as a duplicate instead of being stored twice.
  */
@@ -66,8 +66,8 @@ export class FramePublisher {
   }
 
   /**
-   * One attempt: an outcome per frame, in order. The batch goes out as one pipeline of plain
-   * XADDs (publishBatch); a frame refused as "equal or smaller" takes the publishFrame script,
+   * One attempt: an outcome per frame, in order. The batch goes out at once as plain XADDs
+   * (publishBatch); a frame refused as "equal or smaller" takes the publishFrame script,
    * which tells a replay (duplicate) from an id another writer overtook (stored anew).
    */
   async publishOnce(frames: readonly PendingFrame[]): Promise<PublishOutcome[]> {
