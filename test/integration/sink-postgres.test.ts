@@ -229,7 +229,14 @@ describe('sink: results streams to PostgreSQL', () => {
     await server.redis.xdel(keys.results, ids[0]!);
     const sink = startSink(prefix, { claimIdleMs: 1 });
     try {
-      await waitFor('claimed', async () => (await pending(server.redis, keys.results)) === 0);
+      // The sink counts what it dropped once Redis has answered the XACK, so a poll of
+      // XPENDING can see the ack first: wait for both.
+      await waitFor(
+        'claimed, acked and counted',
+        async () =>
+          (await pending(server.redis, keys.results)) === 0 &&
+          (await sink.counter('framepipe_sink_entries_dropped_total')) >= 1,
+      );
       assert.equal(await sink.counter('framepipe_sink_entries_reclaimed_total'), 2);
       assert.equal(await sink.counter('framepipe_sink_entries_dropped_total'), 1);
     } finally {
@@ -258,7 +265,8 @@ describe('sink: results streams to PostgreSQL', () => {
         return (
           groups.length > 0 &&
           (await pending(server.redis, keys.results)) === 0 &&
-          (await rowCount()) === 2
+          (await rowCount()) === 2 &&
+          (await sink.counter('framepipe_sink_entries_dropped_total')) >= 1 // counted after the ack
         );
       });
       assert.equal(await sink.counter('framepipe_sink_entries_dropped_total'), 1);
