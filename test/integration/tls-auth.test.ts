@@ -5,15 +5,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Registry } from 'prom-client';
-import { createProducer } from '../../src/producer/producer.js';
 import { ConfigSchema } from '../../src/shared/config/schema.js';
-import { silentLogger } from '../../src/shared/logger.js';
-import { createMetrics } from '../../src/shared/metrics.js';
 import { closeRedis, createRedis } from '../../src/shared/redis/create-redis.js';
 import { sourceKeys } from '../../src/shared/redis/keys.js';
 import { publishBatch } from '../../src/shared/redis/publish-batch.js';
-import { createWorker } from '../../src/workers/worker.js';
+import { produceAndProcess } from '../helpers/produce-and-process.js';
 import { freePort, startRedisServer, type RedisServer } from '../helpers/redis-server.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -70,36 +66,12 @@ describe('Redis over TLS with an ACL user', () => {
 
   it('producer and worker move every frame through TLS as the ACL user', async () => {
     const config = tlsConfig();
-    const keys = sourceKeys(config.redis.prefix, 'cam1');
-    const producerRedis = createRedis(config.redis, { name: 'producer' });
-    const redis = createRedis(config.redis, { name: 'worker' });
-    const blockingRedis = createRedis(config.redis, { name: 'worker-blocking', blocking: true });
-    assert.equal(await producerRedis.call('ACL', 'WHOAMI'), USER);
-
-    const worker = await createWorker(config, {
-      redis,
-      blockingRedis,
-      logger: silentLogger(),
-      metrics: createMetrics(new Registry()),
-    });
-    const stop = new AbortController();
-    const working = worker.run(stop.signal);
-    const producer = createProducer(config, {
-      redis: producerRedis,
-      logger: silentLogger(),
-      metrics: createMetrics(new Registry()),
-    });
-    const produced = await producer.run(new AbortController().signal);
     const plain = server.client();
-    await waitFor('40 results', async () => (await plain.xlen(keys.results)) >= 40);
-    stop.abort();
-    const stats = await working;
-    await worker.close();
-    await producer.close();
-    await Promise.all([producerRedis, redis, blockingRedis].map((c) => closeRedis(c)));
-
-    assert.equal(produced.produced, 40);
-    assert.equal(stats.processed, 40);
+    const run = await produceAndProcess(config, plain, async (producerRedis) => {
+      assert.equal(await producerRedis.call('ACL', 'WHOAMI'), USER);
+    });
+    assert.deepEqual(run, { produced: 40, processed: 40 });
+    const keys = sourceKeys(config.redis.prefix, 'cam1');
     assert.equal(await plain.hget(keys.stats, 'processed'), '40');
   });
 

@@ -3,17 +3,12 @@ import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { Registry } from 'prom-client';
-import { createProducer } from '../../src/producer/producer.js';
 import { ConfigSchema } from '../../src/shared/config/schema.js';
 import { ConfigError } from '../../src/shared/errors.js';
-import { silentLogger } from '../../src/shared/logger.js';
-import { createMetrics } from '../../src/shared/metrics.js';
-import { closeRedis, createRedis } from '../../src/shared/redis/create-redis.js';
+import { createRedis } from '../../src/shared/redis/create-redis.js';
 import { sourceKeys } from '../../src/shared/redis/keys.js';
-import { createWorker } from '../../src/workers/worker.js';
+import { produceAndProcess } from '../helpers/produce-and-process.js';
 import { useRedisServer } from '../helpers/redis-server.js';
-import { waitFor } from '../helpers/wait-for.js';
 
 const socketPath = join(tmpdir(), `framepipe-${randomUUID().slice(0, 8)}.sock`);
 
@@ -29,36 +24,12 @@ describe('redis.socketPath', () => {
       producer: { width: 32, height: 24, fps: 1000, frames: 30 },
       worker: { sources: ['cam1'], processor: 'stats', blockMs: 50, consumer: 'w1' },
     });
+    const run = await produceAndProcess(config, server.redis, async (producerRedis) => {
+      const client = (await producerRedis.call('CLIENT', 'INFO')) as string;
+      assert.match(client, new RegExp(`laddr=${socketPath.replace(/[.]/g, '\\.')}`));
+    });
+    assert.deepEqual(run, { produced: 30, processed: 30 });
     const keys = sourceKeys(config.redis.prefix, 'cam1');
-    const producerRedis = createRedis(config.redis, { name: 'producer' });
-    const redis = createRedis(config.redis, { name: 'worker' });
-    const blockingRedis = createRedis(config.redis, { name: 'worker-blocking', blocking: true });
-    const client = (await producerRedis.call('CLIENT', 'INFO')) as string;
-    assert.match(client, new RegExp(`laddr=${socketPath.replace(/[.]/g, '\\.')}`));
-
-    const worker = await createWorker(config, {
-      redis,
-      blockingRedis,
-      logger: silentLogger(),
-      metrics: createMetrics(new Registry()),
-    });
-    const stop = new AbortController();
-    const working = worker.run(stop.signal);
-    const producer = createProducer(config, {
-      redis: producerRedis,
-      logger: silentLogger(),
-      metrics: createMetrics(new Registry()),
-    });
-    const produced = await producer.run(new AbortController().signal);
-    await waitFor('30 results', async () => (await server.redis.xlen(keys.results)) >= 30);
-    stop.abort();
-    const stats = await working;
-    await worker.close();
-    await producer.close();
-    await Promise.all([producerRedis, redis, blockingRedis].map((c) => closeRedis(c)));
-
-    assert.equal(produced.produced, 30);
-    assert.equal(stats.processed, 30);
     assert.equal(await server.redis.hget(keys.stats, 'processed'), '30');
   });
 
