@@ -49,9 +49,13 @@ async function runSteps(
     bar.step(name, step.weight);
     await admin.flushall();
     const prefix = `bench${results.length}`;
+    // framepipe's processes: the worker (and its producers' fixture), and the enqueue writer.
+    const profiled =
+      step.task.kind === 'framepipe' ||
+      step.task.kind === 'latency' ||
+      (step.task.kind === 'enqueue' && step.task.system === 'framepipe');
     const profileDir =
-      args.cpuProfDir !== undefined &&
-      (step.task.kind === 'framepipe' || step.task.kind === 'latency')
+      args.cpuProfDir !== undefined && profiled
         ? `${args.cpuProfDir}/${name.replaceAll(' ', '_')}`
         : undefined;
     try {

@@ -17,9 +17,10 @@ export interface BenchArgs {
 export const USAGE = `usage: npm run bench -- [--quick | --full | --soak 10m] [--only kinds] [--cpu-prof] [--no-docs]
   --quick        a few minutes (default)
   --full         larger runs, more BullMQ settings, 3 interleaved repeats (fastest of each)
-  --soak 10m     framepipe at 8 x 30 fps for the given time, printing RSS and Redis memory
+  --soak 10m     framepipe with stats at 8 x 3 fps for the given time, printing RSS and Redis memory
   --only a,b     only these scenario kinds: bare framepipe bullmq enqueue latency recovery
-  --cpu-prof     V8 CPU profiles of the framepipe scenario processes in bench/results/profiles
+  --cpu-prof     V8 CPU profiles of framepipe's scenario processes (worker, producers, enqueue
+                 writer) in bench/results/profiles
   --no-docs      do not rewrite docs/performance.md`;
 
 /** `10m`, `90s`, `1h`, or plain seconds. */
