@@ -14,11 +14,40 @@ function prettyAvailable(): boolean {
   }
 }
 
+function isRedisCommand(v: unknown): v is { name?: unknown; args: unknown } {
+  return typeof v === 'object' && v !== null && 'args' in v;
+}
+
+/** Copies a serialized error, each Redis `command` cut down to its name (depth-limited). */
+function withoutCommandArgs(v: unknown, depth: number): unknown {
+  if (depth > 3 || typeof v !== 'object' || v === null || Array.isArray(v) || Buffer.isBuffer(v)) {
+    return v;
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) {
+    out[k] =
+      k === 'command' && isRedisCommand(x) ? { name: x.name } : withoutCommandArgs(x, depth + 1);
+  }
+  return out;
+}
+
+/**
+ * Errors as the logs show them, but without the arguments of the Redis command that failed
+ * (ioredis attaches them): an AUTH error would print the password, a refused XADD the frame.
+ */
+export function serializeError(err: unknown): unknown {
+  return withoutCommandArgs(pino.stdSerializers.err(err as Error), 0);
+}
+
 export function createLogger(
   config: LogConfig,
   options: { name?: string; destination?: DestinationStream } = {},
 ): Logger {
-  const base = { level: config.level, name: options.name ?? 'framepipe' };
+  const base = {
+    level: config.level,
+    name: options.name ?? 'framepipe',
+    serializers: { err: serializeError },
+  };
   if (options.destination !== undefined) {
     return pino(base, options.destination);
   }
