@@ -3,11 +3,16 @@ import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/** Environment without the caller's Redis or framepipe settings, so tests never reach 6379. */
+/** Environment without the caller's Redis, PostgreSQL or framepipe settings, so tests never reach 6379. */
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (!k.startsWith('FRAMEPIPE_') && k !== 'REDIS_URL' && !k.startsWith('NODE_TEST')) {
+    if (
+      !k.startsWith('FRAMEPIPE_') &&
+      k !== 'REDIS_URL' &&
+      k !== 'DATABASE_URL' &&
+      !k.startsWith('NODE_TEST')
+    ) {
       env[k] = v;
     }
   }

@@ -31,6 +31,28 @@ describe('the framepipe CLI', () => {
     assert.match(r.stderr, /"block", "drop-oldest"/);
   });
 
+  it('config show hides every secret: Redis and PostgreSQL URL passwords, the viewer token', async () => {
+    const r = await runCli(
+      ['config', 'show', '--redis-url', 'redis://fp:redis-secret@127.0.0.1:6390'],
+      cleanEnv({
+        DATABASE_URL: 'postgres://app:pg-secret@127.0.0.1:5432/fp',
+        FRAMEPIPE_VIEWER_TOKEN: 'viewer-secret-token',
+      }),
+    );
+    assert.equal(r.code, 0, r.stderr);
+    for (const secret of ['redis-secret', 'pg-secret', 'viewer-secret-token']) {
+      assert.ok(!r.stdout.includes(secret), `${secret} is shown`);
+    }
+    const shown = JSON.parse(r.stdout) as {
+      redis: { url: string };
+      postgres: { url: string };
+      viewer: { token: string };
+    };
+    assert.equal(shown.redis.url, 'redis://fp:***@127.0.0.1:6390');
+    assert.equal(shown.postgres.url, 'postgres://app:***@127.0.0.1:5432/fp');
+    assert.equal(shown.viewer.token, '***');
+  });
+
   it('writes the full default config with config init, and it loads back', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'framepipe-cli-'));
     const path = join(dir, 'framepipe.json');

@@ -14,7 +14,7 @@ export interface LoadConfigOptions {
   readonly flags?: ConfigLayer;
 }
 
-/** defaults < JSON file < env (FRAMEPIPE_*, REDIS_URL) < flags; parsed once and frozen. */
+/** defaults < JSON file < env (FRAMEPIPE_*, REDIS_URL, DATABASE_URL) < flags; parsed once and frozen. */
 export async function loadConfig(options: LoadConfigOptions = {}): Promise<Readonly<Config>> {
   const file = options.file === undefined ? {} : await readConfigFile(options.file);
   const env = envLayer(options.env ?? {});
@@ -80,6 +80,12 @@ export function configLeaves(): Leaf[] {
   return leaves;
 }
 
+/** Conventional variables hosting platforms set: [name, framepipe's own name, config path]. */
+const CONVENTIONAL_URLS: readonly (readonly [string, string, readonly string[]])[] = [
+  ['REDIS_URL', 'FRAMEPIPE_REDIS_URL', ['redis', 'url']],
+  ['DATABASE_URL', 'FRAMEPIPE_POSTGRES_URL', ['postgres', 'url']],
+];
+
 export function envLayer(env: NodeJS.ProcessEnv): ConfigLayer {
   let layer: ConfigLayer = {};
   for (const leaf of configLeaves()) {
@@ -88,12 +94,12 @@ export function envLayer(env: NodeJS.ProcessEnv): ConfigLayer {
       layer = mergeDeep(layer, nest(leaf.path, coerceEnvValue(raw, leaf.schema)));
     }
   }
-  if (
-    env.REDIS_URL !== undefined &&
-    env.REDIS_URL !== '' &&
-    env.FRAMEPIPE_REDIS_URL === undefined
-  ) {
-    layer = mergeDeep(layer, { redis: { url: env.REDIS_URL } });
+  // The conventional names hosting platforms set; framepipe's own names win over them.
+  for (const [alias, own, path] of CONVENTIONAL_URLS) {
+    const raw = env[alias];
+    if (raw !== undefined && raw !== '' && env[own] === undefined) {
+      layer = mergeDeep(layer, nest(path, raw));
+    }
   }
   return layer;
 }

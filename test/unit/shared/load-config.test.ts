@@ -41,6 +41,16 @@ describe('loadConfig', () => {
     assert.equal(config.redis.host, '127.0.0.1', 'default kept');
   });
 
+  it('reads DATABASE_URL, and FRAMEPIPE_POSTGRES_URL wins over it', () => {
+    assert.deepEqual(envLayer({ DATABASE_URL: 'postgres://a/x' }), {
+      postgres: { url: 'postgres://a/x' },
+    });
+    assert.deepEqual(
+      envLayer({ DATABASE_URL: 'postgres://a/x', FRAMEPIPE_POSTGRES_URL: 'postgres://b/y' }),
+      { postgres: { url: 'postgres://b/y' } },
+    );
+  });
+
   it('reads REDIS_URL, and FRAMEPIPE_REDIS_URL wins over it', () => {
     assert.deepEqual(envLayer({ REDIS_URL: 'redis://a:1' }), { redis: { url: 'redis://a:1' } });
     assert.deepEqual(envLayer({ REDIS_URL: 'redis://a:1', FRAMEPIPE_REDIS_URL: 'redis://b:2' }), {

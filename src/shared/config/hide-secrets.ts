@@ -1,0 +1,36 @@
+import type { Config } from './schema.js';
+
+const HIDDEN = '***';
+
+/** Pure: a connection URL with the password of its user part replaced (or as is). */
+export function hideUrlPassword(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    // Not a URL we can read: it may still hold a password, so show none of it.
+    return HIDDEN;
+  }
+  if (parsed.password === '') {
+    return url;
+  }
+  parsed.password = HIDDEN;
+  return parsed.toString();
+}
+
+/**
+ * Pure: the config as `config show` prints it, with every secret replaced: the Redis
+ * password, passwords inside the Redis and PostgreSQL URLs, the viewer's token.
+ */
+export function hideSecrets(c: Config): Config {
+  return {
+    ...c,
+    redis: {
+      ...c.redis,
+      ...(c.redis.password === undefined ? {} : { password: HIDDEN }),
+      ...(c.redis.url === undefined ? {} : { url: hideUrlPassword(c.redis.url) }),
+    },
+    postgres: { ...c.postgres, url: hideUrlPassword(c.postgres.url) },
+    viewer: { ...c.viewer, ...(c.viewer.token === undefined ? {} : { token: HIDDEN }) },
+  };
+}
