@@ -3,6 +3,7 @@ import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis'
 import type { RedisConfig } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { redisErrorHint } from './error-hints.js';
 
 export type RedisClient = Redis | Cluster;
 
@@ -106,7 +107,8 @@ export function createRedis(config: RedisConfig, options: CreateRedisOptions): R
   });
   client.on('error', (err: Error) => {
     options.onError?.(err);
-    log?.warn({ err }, 'redis connection error');
+    const hint = redisErrorHint(err);
+    log?.warn({ err, ...(hint === undefined ? {} : { hint }) }, 'redis connection error');
   });
   return client;
 }
