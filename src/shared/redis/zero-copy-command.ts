@@ -19,6 +19,8 @@ function isWritableSocket(s: unknown): s is WritableSocket {
  * Send it only with sendCommand (sendCorked), never in a pipeline or MULTI: there ioredis
  * keeps toWritable()'s result to write later, and the pieces written here would go first.
  * A resend after a reconnect calls toWritable() again with the new socket, which is right.
+ * The Buffers must not change until the reply arrives (the socket, or a resend, reads them
+ * later); no frame source writes into a Buffer it has handed out.
  */
 export class ZeroCopyCommand extends Command {
   override toWritable(socket: object): string | Buffer {
