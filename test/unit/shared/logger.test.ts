@@ -27,6 +27,7 @@ describe('logger', () => {
     log.child({ module: 'redis' }).warn({ err: auth }, 'redis connection error');
     const frame = Buffer.alloc(43_000, 7);
     const xadd = replyError('OOM command not allowed', 'xadd', ['cam1:frames', '1-0', frame]);
+    log.error({ err: xadd }, 'publish failed');
     log.error({ err: new Error('publish failed', { cause: xadd }) }, 'publish failed');
     type Line = { err: { type: string; message: string; command?: unknown } };
     const lines = out
@@ -36,12 +37,13 @@ describe('logger', () => {
       .map((l) => JSON.parse(l) as Line);
     assert.ok(!out.text().includes('hunter2'), 'the password is not in the log');
     assert.ok(out.text().length < 5000, 'the frame is not in the log');
-    assert.equal(lines.length, 2);
+    assert.equal(lines.length, 3);
     assert.deepEqual(lines[0]!.err.command, { name: 'auth' });
     assert.match(lines[0]!.err.message, /WRONGPASS/);
     assert.equal(lines[0]!.err.type, 'Error');
+    assert.deepEqual(lines[1]!.err.command, { name: 'xadd' });
     // pino folds a cause into the message and stack; its command's arguments stay out.
-    assert.equal(lines[1]!.err.message, 'publish failed: OOM command not allowed');
+    assert.equal(lines[2]!.err.message, 'publish failed: OOM command not allowed');
   });
 
   it('leaves the error it logged untouched', () => {
