@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { FramePublisher } from '../../src/producer/frame-publisher.js';
 import { BacklogWaiter } from '../../src/producer/backpressure.js';
@@ -172,7 +172,12 @@ function redisBenchmarkXadd(task: EnqueueTask, set: FrameSet, redis: Redis): Enq
   };
   return async (onAdded) => {
     const cpu0 = childrenCpuSeconds();
-    const output = await runProgram('redis-benchmark', redisBenchmarkArgs(plan), payload);
+    // Synchronous: this scenario process has nothing else to do meanwhile. Throws with
+    // redis-benchmark's stderr when it fails.
+    const output = execFileSync('redis-benchmark', redisBenchmarkArgs(plan), {
+      input: payload,
+      encoding: 'utf8',
+    });
     const cpu1 = childrenCpuSeconds();
     const rate = parseRequestsPerSecond(output);
     const frames = await redis.xlen(plan.key);
@@ -189,22 +194,6 @@ function redisBenchmarkXadd(task: EnqueueTask, set: FrameSet, redis: Redis): Enq
       seconds: frames / rate,
     };
   };
-}
-
-/** Runs a program with `input` on stdin; resolves with its stdout, rejects on failure. */
-function runProgram(cmd: string, args: readonly string[], input: Buffer): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
-    child.once('error', (e) => reject(new Error(`${cmd}: ${e.message}`)));
-    child.once('close', (code) =>
-      code === 0 ? resolve(out) : reject(new Error(`${cmd} exited with ${code}: ${err.trim()}`)),
-    );
-    child.stdin.end(input);
-  });
 }
 
 async function bullmqEnqueue(

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { sendCorked, ZeroCopyCommand } from '../../src/shared/redis/zero-copy-command.js';
+import { corked, ZeroCopyCommand } from '../../src/shared/redis/zero-copy-command.js';
 import { useRedisServer } from '../helpers/redis-server.js';
 
 /** Bytes that would break a text protocol: NULs, CR LF, every byte value. */
@@ -15,6 +15,10 @@ function binaryFrame(size: number, seed: number): Buffer {
 
 const xadd = (key: string, id: string, frame: Buffer) =>
   new ZeroCopyCommand('xadd', [key, id, 'seq', id, 'data', frame], { replyEncoding: 'utf8' });
+
+/** Sends the commands in one corked write; their replies' promises, in order. */
+const sendCorked = (redis: Redis, commands: readonly ZeroCopyCommand[]): Promise<unknown>[] =>
+  corked(redis, () => commands.map((c) => redis.sendCommand(c) as Promise<unknown>));
 
 async function storedFrames(redis: Redis, key: string): Promise<Buffer[]> {
   const entries = await redis.xrangeBuffer(key, '-', '+');

@@ -1,7 +1,7 @@
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import type { FieldValue } from '../stream-entries.js';
 import type { RedisClient } from './create-redis.js';
-import { sendCorked, ZeroCopyCommand } from './zero-copy-command.js';
+import { corked, ZeroCopyCommand } from './zero-copy-command.js';
 import { LUA_ID_HELPERS } from './lua-ids.js';
 
 /**
@@ -126,20 +126,15 @@ export async function publishBatch(redis: RedisClient, a: PublishBatchArgs): Pro
 }
 
 async function publishCorked(redis: Redis, a: PublishBatchArgs): Promise<BatchReply> {
-  const xadds = a.entries.map(
-    (e) => new ZeroCopyCommand('xadd', [a.framesKey, e.id, ...e.fields], { replyEncoding: 'utf8' }),
-  );
-  const sent = sendCorked(redis, xadds);
-  // Written after the XADDs on the same connection, so Redis runs it after them.
-  const trim =
-    a.trimTo === undefined
-      ? undefined
-      : ((redis as unknown as { fpTrimFrames: ScriptFn }).fpTrimFrames(
-          a.framesKey,
-          a.statsKey,
-          a.policy,
-          a.trimTo,
-        ) as Promise<unknown>);
+  // The XADDs, then the trim when one is due, in one write: Redis runs the trim after them.
+  const { sent, trim } = corked(redis, () => ({
+    sent: a.entries.map((e) =>
+      redis.sendCommand(
+        new ZeroCopyCommand('xadd', [a.framesKey, e.id, ...e.fields], { replyEncoding: 'utf8' }),
+      ),
+    ),
+    trim: sendTrim(redis, a),
+  }));
   const settled = await Promise.allSettled(sent);
   const outcomes = settled.map((r) =>
     entryOutcome(r.status === 'fulfilled' ? null : asError(r.reason)),
@@ -147,10 +142,19 @@ async function publishCorked(redis: Redis, a: PublishBatchArgs): Promise<BatchRe
   if (trim === undefined) {
     return { outcomes, trimmed: 0, trimmedUnread: 0 };
   }
-  return trim.then(
+  return (trim as Promise<unknown>).then(
     (reply) => trimOutcome(outcomes, null, reply),
     (err: unknown) => trimOutcome(outcomes, asError(err), null),
   );
+}
+
+/** Sends (or queues on a pipeline) the TRIM script when the batch has a trim point. */
+function sendTrim(on: RedisClient | ChainableCommander, a: PublishBatchArgs): unknown {
+  if (a.trimTo === undefined) {
+    return undefined;
+  }
+  const trim = (on as unknown as { fpTrimFrames: ScriptFn }).fpTrimFrames;
+  return trim.call(on, a.framesKey, a.statsKey, a.policy, a.trimTo);
 }
 
 /** One pipeline; a failure of the whole pipeline gives every entry the same Error. */
@@ -169,10 +173,7 @@ async function publishPipelined(redis: RedisClient, a: PublishBatchArgs): Promis
   for (const e of a.entries) {
     void pipeline.xadd(a.framesKey, e.id, ...e.fields); // replies come from exec()
   }
-  if (a.trimTo !== undefined) {
-    const trim = (pipeline as unknown as { fpTrimFrames: ScriptFn }).fpTrimFrames;
-    void trim.call(pipeline, a.framesKey, a.statsKey, a.policy, a.trimTo);
-  }
+  void sendTrim(pipeline, a); // its reply comes from exec()
   let replies: [Error | null, unknown][];
   try {
     replies = (await pipeline.exec()) ?? [];

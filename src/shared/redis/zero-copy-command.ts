@@ -14,9 +14,9 @@ function isWritableSocket(s: unknown): s is WritableSocket {
  * one new Buffer (a copy of every argument), and a pipeline joins those once more; for a 43 KB
  * frame those copies, their garbage and ioredis's per-command work cost the producer about
  * twice the CPU of the write itself (docs/performance.md). This writes the RESP text and each
- * Buffer untouched; with the socket corked (sendCorked) a batch leaves in one writev.
+ * Buffer untouched; with the socket corked (corked()) a batch leaves in one writev.
  *
- * Send it only with sendCommand (sendCorked), never in a pipeline or MULTI: there ioredis
+ * Send it only with sendCommand, never in a pipeline or MULTI: there ioredis
  * keeps toWritable()'s result to write later, and the pieces written here would go first.
  * A resend after a reconnect calls toWritable() again with the new socket, which is right.
  * The Buffers must not change until the reply arrives (the socket, or a resend, reads them
@@ -43,15 +43,15 @@ export class ZeroCopyCommand extends Command {
 }
 
 /**
- * Sends commands on one connection (not a Cluster) with its socket corked, so what they write
- * leaves together, and returns their replies' promises in order. Commands queued while the
+ * Runs `send` with the connection's socket corked (one connection, not a Cluster), so every
+ * command it sends leaves in one write; returns what `send` returns. Commands queued while the
  * connection is down are written, in order, once it is back.
  */
-export function sendCorked(redis: Redis, commands: readonly Command[]): Promise<unknown>[] {
+export function corked<T>(redis: Redis, send: () => T): T {
   const socket = redis.stream as { cork?: () => void; uncork?: () => void } | undefined;
   socket?.cork?.();
   try {
-    return commands.map((c) => redis.sendCommand(c) as Promise<unknown>);
+    return send();
   } finally {
     socket?.uncork?.();
   }
