@@ -91,8 +91,10 @@ export function startProducers(
   source: (index: number) => FrameSource,
   layer: ConfigLayer = {},
   staggerMs = 0,
+  /** A connection the caller keeps (and closes); by default one of their own. */
+  shared?: RedisClient,
 ): RunningProducers {
-  const redis: RedisClient = createRedis(base.redis, { name: 'bench-producers' });
+  const redis: RedisClient = shared ?? createRedis(base.redis, { name: 'bench-producers' });
   const stopper = new AbortController();
   const producers = ids.map((id, i) => {
     const config = parseConfig([base, layer, { producer: { source: id } }]);
@@ -117,7 +119,9 @@ export function startProducers(
       stopper.abort();
       await done.catch(() => undefined);
       await Promise.all(producers.map((p) => p.close()));
-      await closeRedis(redis);
+      if (shared === undefined) {
+        await closeRedis(redis);
+      }
     },
   };
 }

@@ -8,11 +8,10 @@ import {
 } from '../lib/bench-processor.js';
 import { loadFrameSet, parseSize } from '../lib/frames.js';
 import { cpuPerFrame, round } from '../lib/stats.js';
+import { WARMUP_FRAMES } from '../lib/warm-up.js';
 import type { ScenarioResult, Task } from '../lib/tasks.js';
 
 type BareTask = Extract<Task, { kind: 'bare' }>;
-
-const WARMUP_FRAMES = 32;
 
 /**
  * The bare limit: the same processor module fed frames from memory, no Redis. `inline` keeps

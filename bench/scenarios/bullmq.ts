@@ -7,11 +7,10 @@ import { loadFrameSet, parseSize } from '../lib/frames.js';
 import { commandStats, commandsPerFrame } from '../lib/command-stats.js';
 import { redisCpuSeconds, sampleRedisMemory } from '../lib/redis-info.js';
 import { cpuPerFrame, round } from '../lib/stats.js';
+import { WARMUP_FRAMES } from '../lib/warm-up.js';
 import type { ScenarioResult, Task } from '../lib/tasks.js';
 
 type BullmqTask = Extract<Task, { kind: 'bullmq' }>;
-
-const WARMUP_FRAMES = 32;
 
 /**
  * BullMQ doing the same work: addBulk of base64 job data while a Worker with `concurrency`
@@ -36,6 +35,7 @@ export async function runBullmq(task: BullmqTask, progress: Progress): Promise<S
     size: task.size,
     distinct: task.distinct,
   });
+  // Warm-up on the same path, not timed.
   await adder.run({ kind: 'bulk', count: WARMUP_FRAMES, chunk: task.addBulk, first: 0 });
   await waitUntil(() => completed >= WARMUP_FRAMES, 30_000, 5, 'warm-up');
   const base = completed;

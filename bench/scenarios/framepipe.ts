@@ -6,13 +6,13 @@ import { loadFrameSet, parseSize } from '../lib/frames.js';
 import { commandStats, commandsPerFrame } from '../lib/command-stats.js';
 import { redisCpuSeconds, sampleRedisMemory } from '../lib/redis-info.js';
 import { cpuPerFrame, round } from '../lib/stats.js';
+import { WARMUP_FRAMES } from '../lib/warm-up.js';
 import type { ScenarioResult, Task } from '../lib/tasks.js';
 
 type FramepipeTask = Extract<Task, { kind: 'framepipe' }>;
 
 /** Producers of the sources' max fps; the worker is the bottleneck being measured. */
 const PRODUCER_FPS = 1000;
-const WARMUP_FRAMES = 32;
 
 /**
  * framepipe end to end with its default settings: `sources` producers publish pre-encoded
@@ -43,14 +43,20 @@ export async function runFramepipe(
     size: task.size,
     distinct: task.distinct,
   });
-  // Warm-up on the same path (JIT, sharp, Lua script cache), not timed.
+  // Warm-up on the same path (every source, JIT, sharp, Lua script cache), not timed.
+  const warmPerSource = Math.ceil(WARMUP_FRAMES / task.sources);
   await producers.run({
-    sources: ids.slice(0, 1),
-    perSource: WARMUP_FRAMES,
-    offsetStep: 0,
+    sources: ids,
+    perSource: warmPerSource,
+    offsetStep: warmPerSource,
     fps: PRODUCER_FPS,
   });
-  await waitUntil(() => worker.stats().processed >= WARMUP_FRAMES, 30_000, 5, 'warm-up');
+  await waitUntil(
+    () => worker.stats().processed >= warmPerSource * task.sources,
+    60_000,
+    5,
+    'warm-up',
+  );
   const base = worker.stats().processed;
 
   const cmd0 = await commandStats(admin);
