@@ -110,7 +110,7 @@ async function withRedis(
   opts: DlqOpts,
   fn: (redis: RedisClient, prefix: string, sources: string[]) => Promise<void>,
 ): Promise<void> {
-  const cfg = await ctx.configFrom(opts, { log: { level: 'warn' } });
+  const cfg = await ctx.configFrom(opts, { defaults: { log: { level: 'warn' } } });
   const runtime = createRuntime(cfg);
   try {
     const redis = runtime.redis('cli');

@@ -7,10 +7,18 @@ export interface CommonOpts extends Record<string, unknown> {
   config?: string;
 }
 
+export interface CommandLayers {
+  readonly defaults?: ConfigLayer;
+  readonly flags?: ConfigLayer;
+}
+
 /** What commands get from the entry point (src/cli.ts): config loading and the stop signal. */
 export interface CliContext {
-  /** defaults < --config file < env < `extra` (command defaults) < flags. */
-  configFrom(opts: CommonOpts, extra?: ConfigLayer): Promise<Readonly<Config>>;
+  /**
+   * schema defaults < `layers.defaults` (the command's own) < --config file < env < flags
+   * (the options' and `layers.flags`, what a command derives from its own flags).
+   */
+  configFrom(opts: CommonOpts, layers?: CommandLayers): Promise<Readonly<Config>>;
   /** True when the user pointed at a Redis: a flag, an env variable or the config file. */
   redisConfigured(opts: CommonOpts): Promise<boolean>;
   /** Aborted by the first SIGINT/SIGTERM. */
@@ -19,8 +27,13 @@ export interface CliContext {
 
 export function createCliContext(env: NodeJS.ProcessEnv, signal: () => AbortSignal): CliContext {
   return {
-    configFrom: (opts, extra = {}) =>
-      loadConfig({ file: opts.config, env, flags: mergeDeep(extra, flagsToLayer(opts)) }),
+    configFrom: (opts, layers = {}) =>
+      loadConfig({
+        ...(layers.defaults === undefined ? {} : { defaults: layers.defaults }),
+        file: opts.config,
+        env,
+        flags: mergeDeep(layers.flags ?? {}, flagsToLayer(opts)),
+      }),
     async redisConfigured(opts) {
       if (
         opts.redisUrl !== undefined ||

@@ -12,6 +12,13 @@ import { readStatus } from '../status/read-status.js';
 import type { CliContext, CommonOpts } from './cli-context.js';
 import { producerFlags, redisFlags, workerFlags } from './flags.js';
 
+/** The demo's own defaults, under any config file, env variable or flag. */
+export const DEMO_DEFAULTS = {
+  producer: { frames: 90, fps: 10, scene: 'plates' },
+  worker: { processor: 'plate' },
+  log: { level: 'warn' },
+} as const;
+
 /** config, produce, work, demo, status: the pipeline itself. */
 export function registerPipelineCommands(program: Command, ctx: CliContext): void {
   const config = program.command('config').description('configuration helpers');
@@ -71,19 +78,16 @@ export function registerPipelineCommands(program: Command, ctx: CliContext): voi
         program
           .command('demo')
           .description(
-            'synthetic producer + worker pool; starts a private redis-server when none is configured',
+            'synthetic producer + worker pool; starts a private redis-server when none is ' +
+              'configured (defaults: 90 plate scenes at 10 fps, plate processor, log level warn)',
           ),
       ),
     ),
   ).action(async (opts: CommonOpts) => {
-    // The demo is finite by default and quieter than a service.
     // The demo is finite and quieter than a service, and shows the slow model: synthetic
-    // car-plate scenes read by the plate processor on the pool.
-    const cfg = await ctx.configFrom(opts, {
-      producer: { frames: 90, fps: 10, scene: 'plates' },
-      worker: { processor: 'plate' },
-      log: { level: 'warn' },
-    });
+    // car-plate scenes read by the plate processor on the pool. Defaults only: a config
+    // file, env or flag still wins.
+    const cfg = await ctx.configFrom(opts, { defaults: DEMO_DEFAULTS });
     const print = (line: string) => process.stderr.write(`${line}\n`);
     const summary = await runDemo(cfg, ctx.signal(), {
       redisConfigured: await ctx.redisConfigured(opts),
@@ -106,7 +110,7 @@ export function registerPipelineCommands(program: Command, ctx: CliContext): voi
   redisFlags(program.command('status').description('streams, groups, consumers, lag, pending, DLQ'))
     .option('--json', 'print JSON instead of a table')
     .action(async (opts: CommonOpts & { json?: boolean }) => {
-      const cfg = await ctx.configFrom(opts, { log: { level: 'warn' } });
+      const cfg = await ctx.configFrom(opts, { defaults: { log: { level: 'warn' } } });
       const runtime = createRuntime(cfg);
       try {
         const statuses = await readStatus(runtime.redis('status'), cfg.redis.prefix);

@@ -32,9 +32,11 @@ export function registerServiceCommands(program: Command, ctx: CliContext): void
         opts: CommonOpts & { viewer?: boolean; commands?: boolean; publishFrames?: boolean },
       ) => {
         const cfg = await ctx.configFrom(opts, {
-          bridge: {
-            ...(opts.commands === false ? { commands: false } : {}),
-            ...(opts.publishFrames === true ? { frames: true } : {}),
+          flags: {
+            bridge: {
+              ...(opts.commands === false ? { commands: false } : {}),
+              ...(opts.publishFrames === true ? { frames: true } : {}),
+            },
           },
         });
         const runtime = createRuntime(cfg);
@@ -92,7 +94,7 @@ export function registerServiceCommands(program: Command, ctx: CliContext): void
       .action(async (opts: CommonOpts & { sources?: string }) => {
         const cfg = await ctx.configFrom(
           { ...opts, sources: undefined },
-          { log: { level: 'warn' } },
+          { defaults: { log: { level: 'warn' } } },
         );
         const runtime = createRuntime(cfg);
         try {

@@ -53,6 +53,31 @@ describe('the framepipe CLI', () => {
     assert.equal(shown.viewer.token, '***');
   });
 
+  it('a --redis-port or --redis-host flag wins over REDIS_URL instead of being ignored', async () => {
+    const shown = await runCli(
+      ['config', 'show', '--redis-port', '6391'],
+      cleanEnv({ REDIS_URL: 'redis://fp:redis-secret@127.0.0.1:6390/2' }),
+    );
+    assert.equal(shown.code, 0, shown.stderr);
+    const redis = (JSON.parse(shown.stdout) as { redis: Record<string, unknown> }).redis;
+    assert.deepEqual(
+      [redis.url, redis.host, redis.port, redis.username, redis.password, redis.db],
+      [undefined, '127.0.0.1', 6391, 'fp', '***', 2],
+    );
+    // And the connection follows: REDIS_URL names a dead port, the flag the live server.
+    const status = await runCli(
+      ['status', '--json', '--redis-port', String(server.port)],
+      cleanEnv({ REDIS_URL: 'redis://127.0.0.1:1' }),
+    );
+    assert.equal(status.code, 0, status.stderr);
+  });
+
+  it('exits 2 for a redis.url that is not redis:// or rediss://', async () => {
+    const r = await runCli(['status', '--redis-url', `http://127.0.0.1:${server.port}`]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /redis\.url: must be a redis:\/\/ or rediss:\/\/ URL/);
+  });
+
   it('writes the full default config with config init, and it loads back', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'framepipe-cli-'));
     const path = join(dir, 'framepipe.json');
@@ -124,7 +149,8 @@ describe('the framepipe CLI', () => {
   });
 
   it('runs the demo end to end on a private redis-server when none is configured', async () => {
-    const r = await runCli(['demo', '--frames', '12', '--fps', '30']);
+    // The frame count from the environment: the demo's own default (90) is under env and flags.
+    const r = await runCli(['demo', '--fps', '30'], cleanEnv({ FRAMEPIPE_PRODUCER_FRAMES: '12' }));
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /private redis-server on 127\.0\.0\.1:\d+/);
     const summary = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as Record<

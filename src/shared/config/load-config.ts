@@ -1,12 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import type { z } from 'zod';
 import { ConfigError, type ConfigIssue } from '../errors.js';
+import { resolveRedisUrls } from './redis-url-layers.js';
 import { ConfigSchema, type Config } from './schema.js';
 
 /** A nested, partial config object (from a JSON file, the environment or CLI flags). */
 export type ConfigLayer = { [key: string]: unknown };
 
 export interface LoadConfigOptions {
+  /** A command's own defaults (the demo's frame count, a quieter log): above the schema's only. */
+  readonly defaults?: ConfigLayer;
   /** JSON file given with --config. */
   readonly file?: string | undefined;
   readonly env?: NodeJS.ProcessEnv;
@@ -14,15 +17,22 @@ export interface LoadConfigOptions {
   readonly flags?: ConfigLayer;
 }
 
-/** defaults < JSON file < env (FRAMEPIPE_*, REDIS_URL, DATABASE_URL) < flags; parsed once and frozen. */
+/**
+ * defaults (the schema's, then the command's) < JSON file < env (FRAMEPIPE_*, REDIS_URL,
+ * DATABASE_URL) < flags; parsed once and frozen.
+ */
 export async function loadConfig(options: LoadConfigOptions = {}): Promise<Readonly<Config>> {
   const file = options.file === undefined ? {} : await readConfigFile(options.file);
   const env = envLayer(options.env ?? {});
-  return parseConfig([file, env, options.flags ?? {}]);
+  return parseConfig([options.defaults ?? {}, file, env, options.flags ?? {}]);
 }
 
+/** Lowest layer first; a later layer wins, also over a lower layer's redis.url. */
 export function parseConfig(layers: readonly ConfigLayer[]): Readonly<Config> {
-  const merged = layers.reduce<ConfigLayer>((acc, layer) => mergeDeep(acc, layer), {});
+  const merged = resolveRedisUrls(layers).reduce<ConfigLayer>(
+    (acc, layer) => mergeDeep(acc, layer),
+    {},
+  );
   const result = ConfigSchema.safeParse(merged);
   if (!result.success) {
     const issues = result.error.issues.map((issue) => toConfigIssue(issue, merged));

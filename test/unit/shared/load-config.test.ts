@@ -58,6 +58,62 @@ describe('loadConfig', () => {
     });
   });
 
+  it("a higher layer naming a Redis option wins over a lower layer's redis.url", async () => {
+    const env = { REDIS_URL: 'redis://alice:s3cr%40t@10.0.0.5:6380/3' };
+    const port = await loadConfig({ env, flags: { redis: { port: 6499 } } });
+    assert.equal(port.redis.url, undefined, 'the url no longer hides the flag');
+    assert.deepEqual(
+      [port.redis.host, port.redis.port, port.redis.username, port.redis.password, port.redis.db],
+      ['10.0.0.5', 6499, 'alice', 's3cr@t', 3],
+      'the flag wins; what only the url said is kept',
+    );
+    const file = await configFile({ redis: { url: 'rediss://10.0.0.5' } });
+    const host = await loadConfig({ file, env: { FRAMEPIPE_REDIS_HOST: 'redis.internal' } });
+    assert.deepEqual(
+      [host.redis.url, host.redis.host, host.redis.port, host.redis.tls],
+      [undefined, 'redis.internal', 6379, true],
+    );
+    const socket = await loadConfig({ env, flags: { redis: { socketPath: '/run/redis.sock' } } });
+    assert.equal(socket.redis.socketPath, '/run/redis.sock');
+    assert.equal(socket.redis.password, 's3cr@t');
+  });
+
+  it('keeps redis.url as given when no higher layer overrides it, and it wins in its layer', async () => {
+    const config = await loadConfig({
+      env: { REDIS_URL: 'redis://10.0.0.5:6380' },
+      file: await configFile({ redis: { port: 7001 } }),
+    });
+    assert.equal(config.redis.url, 'redis://10.0.0.5:6380', 'a lower port does not split it');
+    const same = await loadConfig({ flags: { redis: { url: 'redis://b:1', port: 2 } } });
+    assert.equal(same.redis.url, 'redis://b:1');
+  });
+
+  it('refuses a redis.url that is not redis:// or rediss://', async () => {
+    for (const url of ['http://127.0.0.1:6379', '127.0.0.1:6379', 'redis:///x']) {
+      await assert.rejects(loadConfig({ flags: { redis: { url } } }), (err: unknown) => {
+        assert.ok(err instanceof ConfigError);
+        assert.equal(err.issues[0]?.path, 'redis.url');
+        assert.match(err.message, /redis:\/\/ or rediss:\/\//);
+        return true;
+      });
+    }
+  });
+
+  it("puts a command's own defaults under the file, env and flags", async () => {
+    const defaults = { producer: { frames: 90, fps: 10 }, log: { level: 'warn' } };
+    const config = await loadConfig({
+      defaults,
+      file: await configFile({ producer: { fps: 4 } }),
+      env: { FRAMEPIPE_PRODUCER_FRAMES: '5' },
+      flags: { log: { level: 'debug' } },
+    });
+    assert.deepEqual(
+      [config.producer.frames, config.producer.fps, config.log.level],
+      [5, 4, 'debug'],
+    );
+    assert.equal((await loadConfig({ defaults })).producer.frames, 90);
+  });
+
   it('coerces env strings by type: numbers, booleans, lists', () => {
     const layer = envLayer({
       FRAMEPIPE_WORKER_CLAIM_IDLE_MS: '250',
