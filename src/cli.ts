@@ -5,10 +5,7 @@ import { registerAdminCommands } from './cli/admin-commands.js';
 import { createCliContext } from './cli/cli-context.js';
 import { registerPipelineCommands } from './cli/pipeline-commands.js';
 import { registerServiceCommands } from './cli/service-commands.js';
-import { ConfigError, FramepipeError } from './shared/errors.js';
-
-const EXIT_FAILURE = 1;
-const EXIT_CONFIG = 2;
+import { describeFailure, EXIT_FAILURE } from './cli/exit-status.js';
 
 /** First SIGINT/SIGTERM: graceful stop. Second: exit now; peers reclaim what stays unacked. */
 function abortOnSignals(): AbortSignal {
@@ -31,7 +28,9 @@ function main(): Command {
     .description(
       'Durable Redis Streams pipeline for video frames: fast cameras, slow models, nothing lost.',
     )
-    .showHelpAfterError();
+    .showHelpAfterError()
+    // Usage errors throw (inherited by every command), so they exit 2 like bad config.
+    .exitOverride();
   const ctx = createCliContext(process.env, abortOnSignals);
   registerPipelineCommands(program, ctx);
   registerServiceCommands(program, ctx);
@@ -46,14 +45,7 @@ main()
     process.exit(process.exitCode ?? 0);
   })
   .catch((err: unknown) => {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`framepipe: ${err.message}\n`);
-      process.exit(EXIT_CONFIG);
-    }
-    const code = err instanceof FramepipeError ? ` [${err.code}]` : '';
-    process.stderr.write(`framepipe: ${err instanceof Error ? err.message : String(err)}${code}\n`);
-    if (!(err instanceof FramepipeError)) {
-      process.stderr.write(`${err instanceof Error ? (err.stack ?? '') : ''}\n`);
-    }
-    process.exit(EXIT_FAILURE);
+    const failure = describeFailure(err);
+    process.stderr.write(failure.text);
+    process.exit(failure.exitCode);
   });

@@ -9,6 +9,8 @@ import type { Runtime } from './runtime.js';
 /** Composition root of `framepipe produce`. */
 export async function runProduce(runtime: Runtime, signal: AbortSignal): Promise<ProducerStats> {
   const redis = runtime.redis('producer');
+  // A service waits for Redis to come up, but stops at once on wrong credentials.
+  await runtime.whenReady(redis, { waitMs: Infinity, signal });
   // Frames of the chosen sources go to disk while `framepipe record start` is in effect.
   const recorder = new FrameRecorder({
     redis,

@@ -7,8 +7,11 @@ import type { Runtime } from './runtime.js';
 
 /** Composition root of `framepipe work`. */
 export async function runWork(runtime: Runtime, signal: AbortSignal): Promise<WorkerStats> {
+  const redis = runtime.redis('worker');
+  // A service waits for Redis to come up, but stops at once on wrong credentials.
+  await runtime.whenReady(redis, { waitMs: Infinity, signal });
   const worker = await createWorker(runtime.config, {
-    redis: runtime.redis('worker'),
+    redis,
     blockingRedis: runtime.redis('worker-blocking', { blocking: true }),
     logger: runtime.logger,
     metrics: runtime.metrics,

@@ -3,6 +3,7 @@ import type { Config } from '../shared/config/schema.js';
 import { startMetricsServer, type MetricsServer } from '../shared/http-server.js';
 import { createLogger, type Logger } from '../shared/logger.js';
 import { createMetrics, type Metrics } from '../shared/metrics.js';
+import { awaitRedisReady, redisAddress } from '../shared/redis/await-ready.js';
 import { closeRedis, createRedis, type RedisClient } from '../shared/redis/create-redis.js';
 import { runClosers, type Closer } from '../shared/shutdown.js';
 
@@ -16,6 +17,15 @@ export interface Runtime {
   readonly metrics: Metrics;
   /** A new Redis connection, closed with the runtime. `blocking` ones have no command timeout. */
   redis(name: string, options?: { blocking?: boolean }): RedisClient;
+  /**
+   * Resolves once `client` is connected; rejects with a RedisUnavailableError naming the
+   * address at once for wrong credentials or permissions, else after `waitMs` (one-shot
+   * commands: redis.connectTimeoutMs; services pass Infinity and wait for Redis to come up).
+   */
+  whenReady(
+    client: RedisClient,
+    options?: { waitMs?: number; signal?: AbortSignal },
+  ): Promise<void>;
   onClose(closer: Closer): void;
   /** /metrics, /healthz, /readyz when config.metrics.port > 0. */
   serveMetrics(ready: () => boolean | Promise<boolean>): Promise<MetricsServer | undefined>;
@@ -43,6 +53,13 @@ export function createRuntime(
       });
       closers.push({ name: `redis:${name}`, close: () => closeRedis(client) });
       return client;
+    },
+    whenReady(client, { waitMs = config.redis.connectTimeoutMs, signal } = {}) {
+      return awaitRedisReady(client, {
+        address: redisAddress(config.redis),
+        waitMs,
+        ...(signal === undefined ? {} : { signal }),
+      });
     },
     onClose(closer) {
       closers.push(closer);

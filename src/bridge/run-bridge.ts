@@ -46,6 +46,7 @@ export async function runBridge(
   const channelPrefix = o.channelPrefix ?? prefix;
   const log = runtime.logger.child({ module: 'bridge', channelPrefix });
   const redis = runtime.redis('bridge');
+  await runtime.whenReady(redis, { waitMs: Infinity, signal });
   const metrics = bridgeMetrics(runtime.metrics.registry);
   const stats: BridgeStats = {
     sent: 0,

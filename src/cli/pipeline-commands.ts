@@ -113,7 +113,9 @@ export function registerPipelineCommands(program: Command, ctx: CliContext): voi
       const cfg = await ctx.configFrom(opts, { defaults: { log: { level: 'warn' } } });
       const runtime = createRuntime(cfg);
       try {
-        const statuses = await readStatus(runtime.redis('status'), cfg.redis.prefix);
+        const redis = runtime.redis('status');
+        await runtime.whenReady(redis);
+        const statuses = await readStatus(redis, cfg.redis.prefix);
         process.stdout.write(
           opts.json === true
             ? `${JSON.stringify(statuses, null, 2)}\n`

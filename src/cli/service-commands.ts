@@ -102,7 +102,9 @@ export function registerServiceCommands(program: Command, ctx: CliContext): void
             ?.split(',')
             .map((s) => s.trim())
             .filter((s) => s !== '');
-          await pushCommand(runtime.redis('cli'), cfg.redis.prefix, {
+          const redis = runtime.redis('cli');
+          await runtime.whenReady(redis);
+          await pushCommand(redis, cfg.redis.prefix, {
             recording,
             ...(sources === undefined ? {} : { sources }),
           });

@@ -107,6 +107,7 @@ export async function runDemo(
   const started = Date.now();
   try {
     const redis = runtime.redis('demo');
+    await runtime.whenReady(redis);
     const keys = sourceKeys(config.redis.prefix, config.producer.source);
     const producer = createProducer(config, {
       redis,

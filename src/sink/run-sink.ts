@@ -36,6 +36,7 @@ export async function runSink(
     await assertSchemaCurrent(pg);
   }
   const redis = runtime.redis('sink');
+  await runtime.whenReady(redis, { waitMs: Infinity, signal });
   const sink = new ResultSink({
     ...options,
     redis,

@@ -21,6 +21,15 @@ describe('the framepipe CLI', () => {
     assert.match(r.stderr, /"many"/);
   });
 
+  it('exits 2 for usage errors too: an unknown flag, a bad choice, no command', async () => {
+    for (const args of [['status', '--frobnicate'], ['status', '--log-level', 'verbose'], []]) {
+      const r = await runCli(args);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, /Usage: framepipe/);
+    }
+    assert.equal((await runCli(['--help'])).code, 0);
+  });
+
   it('exits 2 for a bad environment value too', async () => {
     const r = await runCli(
       ['produce'],

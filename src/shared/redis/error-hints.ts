@@ -19,3 +19,12 @@ export function redisErrorHint(err: Error & { code?: unknown }): string | undefi
   }
   return undefined;
 }
+
+/**
+ * Pure: an error no reconnect can fix (credentials, missing ACL permission, a rejected TLS
+ * certificate). A host name that does not resolve is not one: DNS may catch up.
+ */
+export function isFatalRedisError(err: Error & { code?: unknown }): boolean {
+  const hint = redisErrorHint(err);
+  return hint !== undefined && err.code !== 'ENOTFOUND' && err.code !== 'EAI_AGAIN';
+}

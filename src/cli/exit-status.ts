@@ -1,0 +1,46 @@
+import { CommanderError } from 'commander';
+import { ConfigError, FramepipeError } from '../shared/errors.js';
+import { redisErrorHint } from '../shared/redis/error-hints.js';
+
+export const EXIT_FAILURE = 1;
+/** Bad configuration or usage: an option, a flag, an argument. */
+export const EXIT_USAGE = 2;
+
+export interface Failure {
+  readonly exitCode: number;
+  /** What to print on stderr; empty when commander has printed it already. */
+  readonly text: string;
+}
+
+/**
+ * Pure: how a command's failure ends the process. Errors the operator can act on (framepipe's
+ * own, Redis replies, system errors such as EADDRINUSE) print their message and what to check;
+ * a stack trace only for what nobody expected (a bug).
+ */
+export function describeFailure(err: unknown): Failure {
+  if (err instanceof CommanderError) {
+    return { exitCode: err.exitCode === 0 ? 0 : EXIT_USAGE, text: '' };
+  }
+  if (err instanceof ConfigError) {
+    return { exitCode: EXIT_USAGE, text: `framepipe: ${err.message}\n` };
+  }
+  if (err instanceof FramepipeError) {
+    return { exitCode: EXIT_FAILURE, text: `framepipe: ${err.message} [${err.code}]\n` };
+  }
+  if (!(err instanceof Error)) {
+    return { exitCode: EXIT_FAILURE, text: `framepipe: ${String(err)}\n` };
+  }
+  if (isOperational(err)) {
+    const hint = redisErrorHint(err);
+    return {
+      exitCode: EXIT_FAILURE,
+      text: `framepipe: ${err.message}${hint === undefined ? '' : `\n  ${hint}`}\n`,
+    };
+  }
+  return { exitCode: EXIT_FAILURE, text: `framepipe: ${err.message}\n${err.stack ?? ''}\n` };
+}
+
+/** A Redis reply error or a system call's error (ECONNREFUSED, EADDRINUSE, EEXIST, ENOENT...). */
+function isOperational(err: Error & { code?: unknown }): boolean {
+  return err.name === 'ReplyError' || (typeof err.code === 'string' && /^E[A-Z]+$/.test(err.code));
+}

@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { awaitRedisReady } from '../../src/shared/redis/await-ready.js';
+import { closeRedis, createRedis } from '../../src/shared/redis/create-redis.js';
+import { parseConfig } from '../../src/shared/config/load-config.js';
+import { RedisUnavailableError } from '../../src/shared/errors.js';
+import { cleanEnv, runCli } from '../helpers/cli.js';
+import { freePort, startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+
+const PASSWORD = 'right-secret';
+
+describe('a Redis that cannot be used: wrong credentials, nothing listening', () => {
+  let server: RedisServer;
+  let deadPort: number;
+  before(async () => {
+    // The default user stays open for the helper's readiness check; framepipe connects as `fp`.
+    server = await startRedisServer(['--user', 'fp', 'on', `>${PASSWORD}`, '~*', '&*', '+@all']);
+    deadPort = await freePort();
+  });
+  after(async () => {
+    await server.stop();
+  });
+
+  const client = (url: string) =>
+    createRedis(parseConfig([{ redis: { url } }]).redis, { name: 't' });
+
+  it('awaitRedisReady resolves with the right password and fails at once with a wrong one', async () => {
+    const good = client(`redis://fp:${PASSWORD}@127.0.0.1:${server.port}`);
+    await awaitRedisReady(good, { address: 'here', waitMs: 5000 });
+    assert.equal(await good.ping(), 'PONG');
+    await closeRedis(good);
+
+    const bad = client(`redis://fp:wrong@127.0.0.1:${server.port}`);
+    const started = Date.now();
+    await assert.rejects(
+      // Infinity: a service waits for a Redis that is down, never for wrong credentials.
+      awaitRedisReady(bad, { address: `127.0.0.1:${server.port}`, waitMs: Infinity }),
+      (err: unknown) => {
+        assert.ok(err instanceof RedisUnavailableError);
+        assert.match(
+          err.message,
+          new RegExp(`cannot connect to Redis at 127\\.0\\.0\\.1:${server.port}`),
+        );
+        assert.match(err.message, /WRONGPASS/);
+        assert.match(err.message, /check redis\.username and redis\.password/);
+        assert.ok(!err.message.includes(':wrong@'), 'no URL with its password');
+        return true;
+      },
+    );
+    assert.ok(Date.now() - started < 5000, 'not after retries');
+    bad.disconnect();
+  });
+
+  it('awaitRedisReady gives up on a dead port after waitMs, naming the last error; an abort stops it', async () => {
+    const dead = client(`redis://127.0.0.1:${deadPort}`);
+    await assert.rejects(
+      awaitRedisReady(dead, { address: `127.0.0.1:${deadPort}`, waitMs: 300 }),
+      /cannot connect to Redis at 127\.0\.0\.1:\d+ \(no connection within 300 ms\); last error: connect ECONNREFUSED/,
+    );
+    const stop = new AbortController();
+    const waiting = awaitRedisReady(dead, { address: 'x', waitMs: Infinity, signal: stop.signal });
+    stop.abort();
+    await assert.rejects(waiting, /stopped while waiting/);
+    dead.disconnect();
+  });
+
+  it('status exits 1 at once with a wrong password: the address, the reason, what to check, no stack', async () => {
+    const r = await runCli(['status', '--redis-url', `redis://fp:wrong@127.0.0.1:${server.port}`]);
+    assert.equal(r.code, 1);
+    assert.match(
+      r.stderr,
+      /framepipe: cannot connect to Redis at 127\.0\.0\.1:\d+ \(retrying will not help\)/,
+    );
+    assert.match(r.stderr, /WRONGPASS/);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+    assert.match(r.stderr, /FRAMEPIPE_ERR_REDIS_UNAVAILABLE/);
+  });
+
+  it('status exits 1 naming ECONNREFUSED when nothing listens, after redis.connectTimeoutMs', async () => {
+    const r = await runCli(
+      ['status', '--redis-url', `redis://127.0.0.1:${deadPort}`],
+      cleanEnv({ FRAMEPIPE_REDIS_CONNECT_TIMEOUT_MS: '1000' }),
+    );
+    assert.equal(r.code, 1);
+    assert.match(
+      r.stderr,
+      /cannot connect to Redis at 127\.0\.0\.1:\d+ \(no connection within 1000 ms\); last error: connect ECONNREFUSED/,
+    );
+  });
+
+  it('produce and work stop with exit 1 on a wrong password instead of retrying forever', async () => {
+    for (const command of [['produce', '--frames', '3'], ['work']]) {
+      const r = await runCli([
+        ...command,
+        '--metrics-port',
+        '0',
+        '--redis-url',
+        `redis://fp:wrong@127.0.0.1:${server.port}`,
+      ]);
+      assert.equal(r.code, 1, `${command[0]}: ${r.stderr}`);
+      assert.match(r.stderr, /cannot connect to Redis.*WRONGPASS/);
+    }
+  });
+});

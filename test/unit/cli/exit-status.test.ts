@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { CommanderError } from 'commander';
+import { describeFailure } from '../../../src/cli/exit-status.js';
+import { ConfigError, RedisUnavailableError } from '../../../src/shared/errors.js';
+
+describe('describeFailure', () => {
+  it('exits 2 for usage errors (commander printed them) and 0 for help', () => {
+    const unknown = new CommanderError(1, 'commander.unknownOption', "unknown option '--x'");
+    assert.deepEqual(describeFailure(unknown), { exitCode: 2, text: '' });
+    const help = new CommanderError(0, 'commander.helpDisplayed', '(outputHelp)');
+    assert.deepEqual(describeFailure(help), { exitCode: 0, text: '' });
+  });
+
+  it('exits 2 for bad configuration, 1 with the code for framepipe errors, no stack', () => {
+    assert.deepEqual(describeFailure(new ConfigError('invalid configuration: x')), {
+      exitCode: 2,
+      text: 'framepipe: invalid configuration: x\n',
+    });
+    const down = describeFailure(new RedisUnavailableError('cannot connect to Redis at h:1'));
+    assert.equal(down.exitCode, 1);
+    assert.equal(
+      down.text,
+      'framepipe: cannot connect to Redis at h:1 [FRAMEPIPE_ERR_REDIS_UNAVAILABLE]\n',
+    );
+  });
+
+  it('prints system and Redis errors without a stack, with a hint when there is one', () => {
+    const inUse = Object.assign(new Error('listen EADDRINUSE: address already in use :::8080'), {
+      code: 'EADDRINUSE',
+    });
+    assert.equal(describeFailure(inUse).text, `framepipe: ${inUse.message}\n`);
+    const reply = new Error('WRONGPASS invalid username-password pair or user is disabled.');
+    reply.name = 'ReplyError';
+    const text = describeFailure(reply).text;
+    assert.match(text, /^framepipe: WRONGPASS/);
+    assert.match(text, /check redis\.username and redis\.password/);
+    assert.doesNotMatch(text, /\n\s+at /);
+  });
+
+  it('keeps the stack for what nobody expected (a bug)', () => {
+    const bug = new TypeError("Cannot read properties of null (reading 'map')");
+    const failure = describeFailure(bug);
+    assert.equal(failure.exitCode, 1);
+    assert.match(failure.text, /TypeError: Cannot read properties of null/);
+    assert.match(failure.text, /\n\s+at /);
+  });
+});
