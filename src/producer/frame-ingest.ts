@@ -7,7 +7,13 @@ import { frameToJpeg } from './encode-jpeg.js';
 import { nextEntryId } from './entry-id.js';
 import type { FrameBuffer } from './frame-buffer.js';
 import { delayUntil, frameIntervalMs, nextDeadline } from './pacing.js';
-import type { FrameSource } from './sources/frame-source.js';
+import {
+  isUnreadable,
+  type FrameSource,
+  type RawFrame,
+  type SourceItem,
+  type UnreadableReason,
+} from './sources/frame-source.js';
 import type { StreamPosition } from './stream-setup.js';
 
 export interface IngestCounters {
@@ -19,7 +25,7 @@ export interface IngestCounters {
 
 export interface IngestOptions {
   readonly config: ProducerConfig;
-  readonly source: FrameSource;
+  readonly source: FrameSource<SourceItem>;
   readonly buffer: FrameBuffer;
   readonly position: StreamPosition;
   readonly now: () => number;
@@ -27,6 +33,37 @@ export interface IngestOptions {
   readonly metrics: Metrics;
   readonly counters: IngestCounters;
   readonly signal: AbortSignal;
+}
+
+/** framepipe_frames_refused_total reasons: the frame never reaches Redis. */
+type RefusedReason = 'encode_error' | 'too_large' | UnreadableReason;
+
+function countRefused(o: IngestOptions, reason: RefusedReason): void {
+  o.counters.refused++;
+  o.metrics.framesRefused.inc({ source: o.config.source, reason });
+}
+
+/**
+ * The source's next frame. Inputs it could not read are refused and skipped here, without
+ * a seq or a pacing slot: they never were frames.
+ */
+async function nextFrame(
+  frames: AsyncIterator<SourceItem>,
+  o: IngestOptions,
+): Promise<RawFrame | undefined> {
+  while (!o.signal.aborted) {
+    const next = await frames.next();
+    if (next.done === true) {
+      return undefined;
+    }
+    if (!isUnreadable(next.value)) {
+      return next.value;
+    }
+    const { reason, input, err } = next.value.unreadable;
+    countRefused(o, reason);
+    o.logger.warn({ err, input, reason }, 'frame refused: input unreadable');
+  }
+  return undefined;
 }
 
 /**
@@ -49,8 +86,8 @@ export async function ingestFrames(o: IngestOptions): Promise<void> {
       if (signal.aborted) {
         break;
       }
-      const next = await frames.next();
-      if (next.done === true) {
+      const frame = await nextFrame(frames, o);
+      if (frame === undefined) {
         break;
       }
       taken++;
@@ -59,10 +96,9 @@ export async function ingestFrames(o: IngestOptions): Promise<void> {
       const started = performance.now();
       let data: Buffer;
       try {
-        data = await frameToJpeg(next.value, config.quality);
+        data = await frameToJpeg(frame, config.quality);
       } catch (err) {
-        counters.refused++;
-        metrics.framesRefused.inc({ ...labels, reason: 'encode_error' });
+        countRefused(o, 'encode_error');
         o.logger.warn({ err, seq: frameSeq }, 'frame refused: JPEG encoding failed');
         continue;
       }
@@ -70,8 +106,7 @@ export async function ingestFrames(o: IngestOptions): Promise<void> {
       counters.encoded++;
       if (data.length > config.maxFrameBytes) {
         const err = new FrameTooLargeError(data.length, config.maxFrameBytes);
-        counters.refused++;
-        metrics.framesRefused.inc({ ...labels, reason: 'too_large' });
+        countRefused(o, 'too_large');
         o.logger.warn({ err, seq: frameSeq, bytes: data.length }, 'frame refused: too large');
         continue;
       }
@@ -81,10 +116,10 @@ export async function ingestFrames(o: IngestOptions): Promise<void> {
           id: lastId,
           seq: frameSeq,
           captureUs: Math.round(captureMs * 1000),
-          width: next.value.width,
-          height: next.value.height,
+          width: frame.width,
+          height: frame.height,
           data,
-          ...(next.value.meta === undefined ? {} : { meta: next.value.meta }),
+          ...(frame.meta === undefined ? {} : { meta: frame.meta }),
         },
         signal,
       );

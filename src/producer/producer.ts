@@ -15,7 +15,7 @@ import { EdgeMetricsTicker } from './edge-metrics.js';
 import { retryRedis } from '../shared/redis/retry-redis.js';
 import { ProducerLease } from './producer-lease.js';
 import { createFrameSource } from './sources/create-frame-source.js';
-import type { FrameSource } from './sources/frame-source.js';
+import type { FrameSource, SourceItem } from './sources/frame-source.js';
 import { prepareStream } from './stream-setup.js';
 
 /** Sees every frame once Redis has stored it, e.g. the recorder (`framepipe record start`). */
@@ -27,7 +27,7 @@ export interface ProducerDeps {
   redis: RedisClient;
   logger: Logger;
   metrics: Metrics;
-  source?: FrameSource;
+  source?: FrameSource<SourceItem>;
   now?: () => number;
   tap?: FrameTap;
 }
@@ -58,7 +58,7 @@ class FrameProducer implements Producer {
   readonly #deps: ProducerDeps;
   readonly #log: Logger;
   readonly #keys: SourceKeys;
-  readonly #source: FrameSource;
+  readonly #source: FrameSource<SourceItem>;
   readonly #buffer: FrameBuffer;
   readonly #lease: ProducerLease;
   readonly #closing = new AbortController();
@@ -121,6 +121,8 @@ class FrameProducer implements Producer {
   async #run(stop: AbortSignal): Promise<ProducerStats> {
     const { redis, metrics } = this.#deps;
     const pc = this.#config.producer;
+    // Before the lease and the sources set: a bad path or a missing ffmpeg leaves no ghost source.
+    await this.#source.check?.();
     defineScripts(redis);
     await retryRedis(() => this.#lease.acquire(), {
       what: 'lease',

@@ -25,7 +25,7 @@ export function createMetrics(registry: Registry, options: { defaultMetrics?: bo
     }),
     framesRefused: new Counter({
       name: 'framepipe_frames_refused_total',
-      help: 'Frames the producer refused before Redis (reason: too_large, encode_error)',
+      help: 'Frames the producer refused before Redis (reason: too_large, encode_error, decode_error, unreadable)',
       labelNames: ['source', 'reason'] as const,
       registers,
     }),

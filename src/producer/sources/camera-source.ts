@@ -1,5 +1,6 @@
 import { SourceError } from '../../shared/errors.js';
 import { sleep } from '../../shared/shutdown.js';
+import { checkReadablePath, isUrlInput } from './check-input.js';
 import { buildFfmpegArgs, resolveFfmpeg, runFfmpegMjpeg } from './ffmpeg.js';
 import type { FrameSource, RawFrame } from './frame-source.js';
 
@@ -41,9 +42,17 @@ export function cameraInputOptions(path: string, platform = process.platform): s
 export function createCameraSource(options: CameraSourceOptions): FrameSource {
   const controller = new AbortController();
   const { width, height } = options;
+  let ffmpegPath: string | undefined;
   return {
+    // Only at start: later, a device that goes away is a reconnect, not bad input.
+    async check(): Promise<void> {
+      if (!isUrlInput(options.path)) {
+        await checkReadablePath(options.path, 'file');
+      }
+      ffmpegPath = await resolveFfmpeg(options.env);
+    },
     async *[Symbol.asyncIterator](): AsyncIterator<RawFrame> {
-      const ffmpeg = await resolveFfmpeg(options.env);
+      const ffmpeg = ffmpegPath ?? (await resolveFfmpeg(options.env));
       const args = buildFfmpegArgs({
         input: options.path,
         width,

@@ -2,7 +2,7 @@ import type { ProducerConfig } from '../../shared/config/schema.js';
 import { ConfigError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import { createCameraSource } from './camera-source.js';
-import type { FrameSource } from './frame-source.js';
+import type { FrameSource, SourceItem } from './frame-source.js';
 import { createImageFolderSource } from './image-folder-source.js';
 import { createPlateSceneSource } from './plate-scene-source.js';
 import { createSyntheticSource } from './synthetic-source.js';
@@ -18,7 +18,10 @@ function requirePath(config: ProducerConfig): string {
 }
 
 /** The one switch from producer.kind to a FrameSource. */
-export function createFrameSource(config: ProducerConfig, logger?: Logger): FrameSource {
+export function createFrameSource(
+  config: ProducerConfig,
+  logger?: Logger,
+): FrameSource<SourceItem> {
   const { width, height, quality } = config;
   switch (config.kind) {
     case 'synthetic':

@@ -1,8 +1,9 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { SourceError } from '../../shared/errors.js';
+import { SourceError, errorMessage } from '../../shared/errors.js';
 import { imageToRgb } from '../encode-jpeg.js';
-import type { FrameSource, RawFrame } from './frame-source.js';
+import { badPathError, checkReadablePath } from './check-input.js';
+import { isUnreadable, type FrameSource, type SourceItem } from './frame-source.js';
 
 export interface ImageFolderSourceOptions {
   readonly path: string;
@@ -20,34 +21,90 @@ export function sortImageNames(names: readonly string[]): string[] {
     .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-/** Reads a folder's jpg/jpeg/png files in sorted order, resized to width x height. */
-export function createImageFolderSource(options: ImageFolderSourceOptions): FrameSource {
+/**
+ * One image file resized to width x height RGB, or an UnreadableInput: 'unreadable' when the
+ * file cannot be read (gone since the listing, no permission), 'decode_error' when sharp
+ * cannot decode it (empty, truncated, not an image).
+ */
+export async function readImageFile(
+  folder: string,
+  name: string,
+  width: number,
+  height: number,
+): Promise<SourceItem> {
+  const file = join(folder, name);
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(file);
+  } catch (err) {
+    return { unreadable: { reason: 'unreadable', input: file, err } };
+  }
+  try {
+    const pixels = await imageToRgb(bytes, width, height);
+    return { width, height, image: { format: 'rgb', pixels }, meta: { file: name } };
+  } catch (err) {
+    return { unreadable: { reason: 'decode_error', input: file, err } };
+  }
+}
+
+async function listImages(path: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = sortImageNames(await readdir(path));
+  } catch (err) {
+    throw new SourceError(`cannot read image folder ${path}`, { cause: err });
+  }
+  if (names.length === 0) {
+    throw new SourceError(`image folder ${path} has no .jpg, .jpeg or .png files`);
+  }
+  return names;
+}
+
+/**
+ * Reads a folder's jpg/jpeg/png files in sorted order, resized to width x height. A file that
+ * cannot be read is yielded as UnreadableInput and skipped; a pass without one readable file
+ * ends the source with a SourceError (a loop would otherwise spin on bad files forever).
+ */
+export function createImageFolderSource(
+  options: ImageFolderSourceOptions,
+): FrameSource<SourceItem> {
   let closed = false;
-  const { width, height } = options;
+  const { path, width, height } = options;
   return {
-    async *[Symbol.asyncIterator](): AsyncIterator<RawFrame> {
+    async check(): Promise<void> {
+      await checkReadablePath(path, 'folder');
       let names: string[];
       try {
-        names = sortImageNames(await readdir(options.path));
+        names = sortImageNames(await readdir(path));
       } catch (err) {
-        throw new SourceError(`cannot read image folder ${options.path}`, { cause: err });
+        throw badPathError(path, `cannot be listed: ${errorMessage(err)}`, err);
       }
       if (names.length === 0) {
-        throw new SourceError(`image folder ${options.path} has no .jpg, .jpeg or .png files`);
+        throw badPathError(path, 'has no .jpg, .jpeg or .png files');
       }
+    },
+    async *[Symbol.asyncIterator](): AsyncIterator<SourceItem> {
+      const names = await listImages(path);
       do {
+        let readable = 0;
+        let lastErr: unknown;
         for (const name of names) {
           if (closed) {
             return;
           }
-          const file = join(options.path, name);
-          let pixels: Buffer;
-          try {
-            pixels = await imageToRgb(file, width, height);
-          } catch (err) {
-            throw new SourceError(`cannot decode image ${file}`, { cause: err });
+          const item = await readImageFile(path, name, width, height);
+          if (isUnreadable(item)) {
+            lastErr = item.unreadable.err;
+          } else {
+            readable++;
           }
-          yield { width, height, image: { format: 'rgb', pixels }, meta: { file: name } };
+          yield item;
+        }
+        if (readable === 0 && !closed) {
+          throw new SourceError(
+            `no readable image in folder ${path}: all ${names.length} image files failed (last: ${errorMessage(lastErr)})`,
+            { cause: lastErr },
+          );
         }
       } while (options.loop && !closed);
     },

@@ -1,3 +1,4 @@
+import { checkReadablePath, isUrlInput } from './check-input.js';
 import { resolveFfmpeg, buildFfmpegArgs, runFfmpegMjpeg } from './ffmpeg.js';
 import type { FrameSource, RawFrame } from './frame-source.js';
 
@@ -18,9 +19,16 @@ export interface VideoFileSourceOptions {
 export function createVideoFileSource(options: VideoFileSourceOptions): FrameSource {
   const controller = new AbortController();
   const { width, height } = options;
+  let ffmpegPath: string | undefined;
   return {
+    async check(): Promise<void> {
+      if (!isUrlInput(options.path)) {
+        await checkReadablePath(options.path, 'file');
+      }
+      ffmpegPath = await resolveFfmpeg(options.env);
+    },
     async *[Symbol.asyncIterator](): AsyncIterator<RawFrame> {
-      const ffmpeg = await resolveFfmpeg(options.env);
+      const ffmpeg = ffmpegPath ?? (await resolveFfmpeg(options.env));
       const args = buildFfmpegArgs({
         input: options.path,
         width,
