@@ -1,5 +1,6 @@
 import type { ProducerStats } from '../producer/producer.js';
 import { createProducer } from '../producer/producer.js';
+import { createFrameSource } from '../producer/sources/create-frame-source.js';
 import { FrameRecorder } from '../recording/frame-recorder.js';
 import { retryRedis } from '../shared/redis/retry-redis.js';
 import { startProgressLine } from './progress-line.js';
@@ -8,6 +9,9 @@ import type { Runtime } from './runtime.js';
 
 /** Composition root of `framepipe produce`. */
 export async function runProduce(runtime: Runtime, signal: AbortSignal): Promise<ProducerStats> {
+  // A bad producer.path or a missing ffmpeg fails now, not after waiting for Redis.
+  const source = createFrameSource(runtime.config.producer, runtime.logger);
+  await source.check?.();
   const redis = runtime.redis('producer');
   // A service waits for Redis to come up, but stops at once on wrong credentials.
   await runtime.whenReady(redis, { waitMs: Infinity, signal });
@@ -26,6 +30,7 @@ export async function runProduce(runtime: Runtime, signal: AbortSignal): Promise
   runtime.onClose({ name: 'recorder', close: () => recorder.close() });
   const producer = createProducer(runtime.config, {
     redis,
+    source,
     logger: runtime.logger,
     metrics: runtime.metrics,
     tap: { onFrame: (source, seq, jpeg) => void recorder.onFrame(source, seq, jpeg) },

@@ -216,6 +216,13 @@ describe('producer: unreadable images in a folder, and inputs that cannot start'
         assert.equal(r.code, 2, r.stderr);
         assert.match(r.stderr, /producer\.path/);
         assert.deepEqual(await keysOf(prefix), []);
+        // Checked before Redis is: a dead Redis does not hold the answer back.
+        const dead = await runCli(
+          ['produce', '--kind', 'folder', '--path', join(root, 'nonexistent')],
+          cleanEnv({ REDIS_URL: 'redis://127.0.0.1:1' }),
+        );
+        assert.equal(dead.code, 2, dead.stderr);
+        assert.match(dead.stderr, /producer\.path/);
       },
     );
   });
