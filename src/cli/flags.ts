@@ -47,7 +47,7 @@ export function workerFlags(cmd: Command): Command {
     .option('--group <name>', 'consumer group')
     .option('--consumer <name>', 'consumer name (default hostname-pid)')
     .option('--sources <ids>', 'comma-separated source ids (default: all)')
-    .option('--processor <name|path>', 'stats | thumbnail | noop | ./module.js')
+    .option('--processor <name|path>', 'plate | stats | thumbnail | noop | ./module.js')
     .option('--threads <n>', 'Piscina pool threads')
     .option('--max-in-flight <n>', 'frames processed at once')
     .option('--block-ms <ms>', 'XREADGROUP BLOCK')

@@ -81,7 +81,7 @@ export const ProducerSchema = z.strictObject({
     .enum(['block', 'drop-oldest'])
     .default('block')
     .describe(
-      'block: wait while backlog > maxBacklog, never trim unread; drop-oldest: lossy MAXLEN',
+      'block: wait while unread + pending >= maxBacklog, never trim unread; drop-oldest: lossy MAXLEN',
     ),
   maxLen: z
     .number()
