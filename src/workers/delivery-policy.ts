@@ -30,9 +30,13 @@ export function redeliveryAction(
   return deliveries > maxDeliveries ? 'dead-letter' : 'process';
 }
 
+/**
+ * `deliveries` is Redis's delivery count, the one the dead letter records as dlq_deliveries:
+ * the reason quotes the same number so the two never disagree.
+ */
 export function maxDeliveriesReason(deliveries: number, lastError: string | null): string {
   const last = lastError ?? 'no error recorded (the consumer died while processing)';
-  return `gave up after ${deliveries - 1} deliveries; last error: ${last}`;
+  return `gave up after ${deliveries} deliveries; last error: ${last}`;
 }
 
 /**

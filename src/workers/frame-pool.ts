@@ -44,7 +44,8 @@ export function outcomeError(outcome: Extract<TaskOutcome, { ok: false }>): Erro
   if (outcome.code === 'FRAMEPIPE_ERR_FRAME_TOO_LARGE') {
     return new FramepipeError('FRAMEPIPE_ERR_FRAME_TOO_LARGE', outcome.message);
   }
-  return new ProcessorError(`${outcome.name}: ${outcome.message}`);
+  // The message alone, as an in-line processor's error gives it: one reason wherever it ran.
+  return new ProcessorError(outcome.message);
 }
 
 export function createFramePool(options: FramePoolOptions): FramePool {

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { PoisonFrameError, FrameTooLargeError } from '../../../src/shared/errors.js';
+import {
+  FrameTooLargeError,
+  PoisonFrameError,
+  ProcessorError,
+} from '../../../src/shared/errors.js';
+import { outcomeError } from '../../../src/workers/frame-pool.js';
 import {
   failureAction,
   maxDeliveriesReason,
@@ -43,8 +48,27 @@ describe('delivery policy: retry or dead-letter', () => {
   });
 
   it('names the last error in the max-deliveries reason, or says none was recorded', () => {
-    assert.match(maxDeliveriesReason(4, 'model exploded'), /3 deliveries.*model exploded/);
+    assert.match(maxDeliveriesReason(4, 'model exploded'), /model exploded/);
     assert.match(maxDeliveriesReason(4, null), /no error recorded/);
+  });
+
+  it('quotes the delivery count the dead letter records, not one less', () => {
+    // With maxDeliveries 2, Redis counts the third delivery, the one that dead-letters it.
+    assert.match(maxDeliveriesReason(3, 'x'), /after 3 deliveries/);
+  });
+
+  it('gives the same reason for an error whether the processor ran in-line or on the pool', () => {
+    const inline = new Error('model not ready');
+    const pool = outcomeError({ ok: false, name: 'Error', message: 'model not ready' });
+    assert.equal(failureAction(pool).reason, failureAction(inline).reason);
+    assert.equal(failureAction(pool).reason, 'model not ready');
+    const typed = outcomeError({ ok: false, name: 'TypeError', message: 'x is undefined' });
+    assert.equal(
+      failureAction(typed).reason,
+      failureAction(new TypeError('x is undefined')).reason,
+    );
+    const own = 'Plate: cannot load model /m.onnx';
+    assert.equal(failureAction(new ProcessorError(own)).reason, own, 'a colon in a message stays');
   });
 
   it('splits free slots across streams because COUNT applies per stream', () => {
