@@ -1,5 +1,5 @@
 import type { RedisClient } from '../shared/redis/create-redis.js';
-import { sourceKeys } from '../shared/redis/keys.js';
+import { sourceKeys, sourcesKey } from '../shared/redis/keys.js';
 import { DEAD_LETTER_FIELD_PREFIX } from '../shared/stream-entries.js';
 
 /** A dead-lettered entry as `framepipe dlq list` shows it (the JPEG bytes left out). */
@@ -67,6 +67,7 @@ export function toDeadLetter(id: string, fields: readonly Buffer[]): DeadLetter 
   };
 }
 
+/** The oldest `count` dead letters of a source. */
 export async function listDeadLetters(
   redis: RedisClient,
   prefix: string,
@@ -79,46 +80,121 @@ export async function listDeadLetters(
     '+',
     'COUNT',
     count,
-  )) as [Buffer, Buffer[]][];
-  return rows.map(([id, fields]) => toDeadLetter(id.toString(), fields));
+  )) as [Buffer, Buffer[]][] | null;
+  // COUNT 0 makes Redis answer nil, not an empty list.
+  return (rows ?? []).map(([id, fields]) => toDeadLetter(id.toString(), fields));
 }
 
-/** Moves dead letters back to the frames stream (all, or the given ids); returns new frame ids. */
+/** What a command did with named ids: the ones it acted on and the ones not in the DLQ. */
+export interface ByIds<T> {
+  readonly found: T[];
+  readonly missing: string[];
+}
+
+/** The named dead letters of a source; ids must be valid entry ids (see entry-ids.ts). */
+export async function getDeadLetters(
+  redis: RedisClient,
+  prefix: string,
+  source: string,
+  ids: readonly string[],
+): Promise<ByIds<DeadLetter>> {
+  const dlq = sourceKeys(prefix, source).dlq;
+  const out: ByIds<DeadLetter> = { found: [], missing: [] };
+  for (const id of ids) {
+    const rows = (await redis.xrangeBuffer(dlq, id, id)) as [Buffer, Buffer[]][];
+    const row = rows[0];
+    if (row === undefined) {
+      out.missing.push(id);
+    } else {
+      out.found.push(toDeadLetter(id, row[1]));
+    }
+  }
+  return out;
+}
+
+export interface Redriven {
+  /** The dead letter's id. */
+  readonly id: string;
+  /** Its new id in the frames stream. */
+  readonly frameId: string;
+}
+
+/**
+ * Moves dead letters back to the frames stream: the given ids, or every one. Ids must be valid
+ * entry ids (see entry-ids.ts): Redis would fail the script on a malformed one.
+ */
 export async function redriveDeadLetters(
   redis: RedisClient,
   prefix: string,
   source: string,
   ids?: readonly string[],
-): Promise<string[]> {
+): Promise<ByIds<Redriven>> {
   defineRedrive(redis);
   const keys = sourceKeys(prefix, source);
   const targets = ids ?? (await redis.xrange(keys.dlq, '-', '+')).map(([id]) => id);
   const redrive = (redis as unknown as { fpRedrive: (...a: string[]) => Promise<string | null> })
     .fpRedrive;
-  const moved: string[] = [];
+  const out: ByIds<Redriven> = { found: [], missing: [] };
   for (const id of targets) {
-    const newId = await redrive.call(redis, keys.dlq, keys.frames, keys.stats, id);
-    if (typeof newId === 'string') {
-      moved.push(newId);
+    const frameId = await redrive.call(redis, keys.dlq, keys.frames, keys.stats, id);
+    if (typeof frameId === 'string') {
+      out.found.push({ id, frameId });
+    } else {
+      out.missing.push(id);
     }
   }
-  return moved;
+  return out;
 }
 
-/** Deletes dead letters (all, or the given ids); they stay counted as dead-lettered. */
+/** Deletes every dead letter of a source; they stay counted as dead-lettered. Returns how many. */
+export async function purgeAllDeadLetters(
+  redis: RedisClient,
+  prefix: string,
+  source: string,
+): Promise<number> {
+  const keys = sourceKeys(prefix, source);
+  const n = await redis.xlen(keys.dlq);
+  const removed = (await redis.del(keys.dlq)) > 0 ? n : 0;
+  await countPurged(redis, keys.stats, removed);
+  return removed;
+}
+
+/** Deletes the named dead letters (valid entry ids); they stay counted as dead-lettered. */
 export async function purgeDeadLetters(
   redis: RedisClient,
   prefix: string,
   source: string,
-  ids?: readonly string[],
-): Promise<number> {
+  ids: readonly string[],
+): Promise<ByIds<string>> {
   const keys = sourceKeys(prefix, source);
-  const removed =
-    ids === undefined
-      ? await redis.xlen(keys.dlq).then(async (n) => ((await redis.del(keys.dlq)) > 0 ? n : 0))
-      : await redis.xdel(keys.dlq, ...ids);
-  if (removed > 0) {
-    await redis.hincrby(keys.stats, 'purged', removed);
+  const out: ByIds<string> = { found: [], missing: [] };
+  // One XDEL per id: a single XDEL only says how many went, not which.
+  for (const id of ids) {
+    if ((await redis.xdel(keys.dlq, id)) > 0) {
+      out.found.push(id);
+    } else {
+      out.missing.push(id);
+    }
   }
-  return removed;
+  await countPurged(redis, keys.stats, out.found.length);
+  return out;
+}
+
+async function countPurged(redis: RedisClient, statsKey: string, removed: number): Promise<void> {
+  if (removed > 0) {
+    await redis.hincrby(statsKey, 'purged', removed);
+  }
+}
+
+/** True when Redis has any key of the source: listed in `{prefix}:sources` or a DLQ left. */
+export async function sourceExists(
+  redis: RedisClient,
+  prefix: string,
+  source: string,
+): Promise<boolean> {
+  const [listed, dlq] = await Promise.all([
+    redis.sismember(sourcesKey(prefix), source),
+    redis.exists(sourceKeys(prefix, source).dlq),
+  ]);
+  return listed === 1 || dlq === 1;
 }

@@ -1,13 +1,22 @@
 import type { EvalGroupStats, EvalSample } from './eval-metrics.js';
 
+/** An image of the truth CSV that could not be read (missing file, not an image). */
+export interface SkippedImage {
+  readonly id: string;
+  readonly group: string;
+  readonly reason: string;
+}
+
 export interface EvalReport {
   readonly groups: readonly EvalGroupStats[];
   readonly samples: readonly EvalSample[];
+  /** Left out of the stats above, so the report names them. */
+  readonly skipped?: readonly SkippedImage[];
 }
 
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
 
-/** A Markdown table: one row per group, then the misreads (up to `maxMisses`). */
+/** A Markdown table: one row per group, the images skipped, then the misreads (up to `maxMisses`). */
 export function formatEvalReport(report: EvalReport, maxMisses = 20): string {
   const lines = [
     '| set | images | exact | exact % | char acc. | ms median | ms p95 | CPU ms median |',
@@ -18,6 +27,11 @@ export function formatEvalReport(report: EvalReport, maxMisses = 20): string {
         `${Math.round(g.msMedian)} | ${Math.round(g.msP95)} | ${g.cpuMsMedian === null ? '-' : Math.round(g.cpuMsMedian)} |`,
     ),
   ];
+  const skipped = report.skipped ?? [];
+  if (skipped.length > 0) {
+    lines.push('', `Skipped, not counted above (${skipped.length}):`, '');
+    lines.push(...skipped.map((s) => `- ${s.id}: ${s.reason}`));
+  }
   const misses = report.samples.filter((s) => s.read === null || !s.truths.includes(s.read));
   if (misses.length > 0 && maxMisses > 0) {
     lines.push('', `Misreads (${Math.min(maxMisses, misses.length)} of ${misses.length}):`, '');
