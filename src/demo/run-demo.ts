@@ -9,11 +9,7 @@ import { createRuntime } from '../app/runtime.js';
 import { ratePerSecond, startProgressLine } from '../app/progress-line.js';
 import type { Logger } from '../shared/logger.js';
 import type { RedisClient } from '../shared/redis/create-redis.js';
-import {
-  pingOnce,
-  startPrivateRedisServer,
-  type PrivateRedisServer,
-} from './private-redis-server.js';
+import { startPrivateRedisServer, type PrivateRedisServer } from './private-redis-server.js';
 
 export interface DemoSummary {
   readonly produced: number;
@@ -34,22 +30,16 @@ export interface DemoOptions {
   readonly print: (line: string) => void;
 }
 
-/** Picks the Redis to use: the configured one if it answers, else a private redis-server. */
+/**
+ * Picks the Redis to use: the configured one (a Redis that does not answer is an error, never
+ * silently swapped for another), else a private redis-server.
+ */
 async function chooseRedis(
   config: Readonly<Config>,
   options: DemoOptions,
 ): Promise<{ config: Readonly<Config>; server?: PrivateRedisServer }> {
   if (options.redisConfigured) {
-    const r = config.redis;
-    const reachable =
-      r.url !== undefined ||
-      r.socketPath !== undefined ||
-      r.mode !== 'standalone' ||
-      (await pingOnce(r.host, r.port));
-    if (reachable) {
-      return { config };
-    }
-    options.print(`Redis at ${r.host}:${r.port} does not answer: starting a private redis-server`);
+    return { config };
   }
   const server = await startPrivateRedisServer();
   options.print(

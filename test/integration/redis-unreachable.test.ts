@@ -88,6 +88,21 @@ describe('a Redis that cannot be used: wrong credentials, nothing listening', ()
     );
   });
 
+  it('the demo uses the Redis it is given: one that does not answer is an error, not a swap', async () => {
+    for (const flags of [
+      ['--redis-port', String(deadPort)],
+      ['--redis-url', `redis://127.0.0.1:${deadPort}`],
+    ]) {
+      const r = await runCli(
+        ['demo', '--frames', '2', ...flags],
+        cleanEnv({ FRAMEPIPE_REDIS_CONNECT_TIMEOUT_MS: '1000' }),
+      );
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, /cannot connect to Redis at 127\.0\.0\.1:\d+.*ECONNREFUSED/);
+      assert.doesNotMatch(r.stderr, /private redis-server/);
+    }
+  });
+
   it('produce and work stop with exit 1 on a wrong password instead of retrying forever', async () => {
     for (const command of [['produce', '--frames', '3'], ['work']]) {
       const r = await runCli([
