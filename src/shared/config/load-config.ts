@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { ConfigError, type ConfigIssue } from '../errors.js';
 import { resolveRedisUrls } from './redis-url-layers.js';
 import { ConfigSchema, type Config } from './schema.js';
+import { closestName, unknownEnvNames } from './unknown-names.js';
 
 /** A nested, partial config object (from a JSON file, the environment or CLI flags). */
 export type ConfigLayer = { [key: string]: unknown };
@@ -36,8 +37,10 @@ export function parseConfig(layers: readonly ConfigLayer[]): Readonly<Config> {
   const result = ConfigSchema.safeParse(merged);
   if (!result.success) {
     const issues = result.error.issues.map((issue) => toConfigIssue(issue, merged));
-    const lines = issues.map(
-      (i) => `  ${i.path}: ${i.message} (got ${JSON.stringify(i.value) ?? 'undefined'})`,
+    const lines = issues.map((i) =>
+      i.value === undefined && i.message.startsWith('unknown option')
+        ? `  ${i.path}: ${i.message}`
+        : `  ${i.path}: ${i.message} (got ${JSON.stringify(i.value) ?? 'undefined'})`,
     );
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`, issues);
   }
@@ -97,6 +100,22 @@ const CONVENTIONAL_URLS: readonly (readonly [string, string, readonly string[]])
 ];
 
 export function envLayer(env: NodeJS.ProcessEnv): ConfigLayer {
+  const known = configLeaves().map((l) => envName(l.path));
+  const typos = unknownEnvNames(Object.keys(env), known, Object.keys(ConfigSchema.shape));
+  if (typos.length > 0) {
+    const issues = typos.map((name) => {
+      const meant = closestName(name, known);
+      return {
+        path: name,
+        message: `unknown environment variable${meant === undefined ? '' : ` (did you mean ${meant}?)`}`,
+        value: env[name],
+      };
+    });
+    throw new ConfigError(
+      `invalid configuration:\n${issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`,
+      issues,
+    );
+  }
   let layer: ConfigLayer = {};
   for (const leaf of configLeaves()) {
     const raw = env[envName(leaf.path)];
@@ -165,9 +184,14 @@ function toConfigIssue(issue: z.core.$ZodIssue, input: ConfigLayer): ConfigIssue
     value = isPlainObject(value) || Array.isArray(value) ? (value as ConfigLayer)[key] : undefined;
   }
   if (issue.code === 'unrecognized_keys') {
+    const full = [...path, ...issue.keys].join('.');
+    const meant = closestName(
+      full,
+      configLeaves().map((l) => l.path.join('.')),
+    );
     return {
-      path: [...path, ...issue.keys].join('.'),
-      message: 'unknown option',
+      path: full,
+      message: `unknown option${meant === undefined ? '' : ` (did you mean ${meant}?)`}`,
       value: undefined,
     };
   }

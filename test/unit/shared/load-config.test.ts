@@ -141,13 +141,30 @@ describe('loadConfig', () => {
     );
   });
 
-  it('rejects an unknown option instead of ignoring a typo', async () => {
+  it('rejects an unknown option instead of ignoring a typo, and names the one meant', async () => {
     const file = await configFile({ worker: { thread: 4 } });
     await assert.rejects(loadConfig({ file, env: {} }), (err: unknown) => {
       assert.ok(err instanceof ConfigError);
       assert.equal(err.issues[0]?.path, 'worker.thread');
+      assert.match(
+        err.message,
+        /worker\.thread: unknown option \(did you mean worker\.threads\?\)$/m,
+      );
+      assert.doesNotMatch(err.message, /got undefined/);
       return true;
     });
+  });
+
+  it('rejects a FRAMEPIPE_ variable of a known section that names no option', async () => {
+    await assert.rejects(loadConfig({ env: { FRAMEPIPE_WORKER_THREDAS: '4' } }), (err: unknown) => {
+      assert.ok(err instanceof ConfigError);
+      assert.equal(err.issues[0]?.path, 'FRAMEPIPE_WORKER_THREDAS');
+      assert.match(err.message, /did you mean FRAMEPIPE_WORKER_THREADS\?/);
+      return true;
+    });
+    // Variables of no section are not framepipe's options: left alone.
+    const config = await loadConfig({ env: { FRAMEPIPE_TEST_MARKER: 'x', FRAMEPIPE_HOME: '/x' } });
+    assert.equal(config.worker.threads, 2);
   });
 
   it('rejects a config file that is not JSON', async () => {
