@@ -59,7 +59,12 @@ const intString = (name: string, min = 0) =>
     .refine((n) => n >= min, `${name} must be >= ${min}`);
 
 const FrameFieldsSchema = z.object({
-  v: z.literal(String(ENTRY_SCHEMA_VERSION), { error: 'unsupported schema version v' }),
+  v: z.literal(String(ENTRY_SCHEMA_VERSION), {
+    error: (issue) =>
+      issue.input === undefined
+        ? 'v (schema version) is missing'
+        : `unsupported schema version v=${JSON.stringify(issue.input)} (this worker reads v=${ENTRY_SCHEMA_VERSION})`,
+  }),
   source: z.string({ error: 'source is missing' }).regex(/^[A-Za-z0-9_.-]{1,64}$/, 'bad source'),
   seq: intString('seq'),
   ts: intString('ts'),

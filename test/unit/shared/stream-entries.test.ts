@@ -67,6 +67,17 @@ describe('frame entries', () => {
     });
   }
 
+  it('names the schema version it got and the one it reads', () => {
+    assert.throws(
+      () => decodeFrameEntry('1-0', withField('v', '99')),
+      /entry 1-0: unsupported schema version v="99" \(this worker reads v=1\)/,
+    );
+    assert.throws(
+      () => decodeFrameEntry('1-0', withField('v', undefined)),
+      /v \(schema version\) is missing/,
+    );
+  });
+
   it('refuses data over the size limit', () => {
     assert.throws(
       () => decodeFrameEntry('1-0', asReply(encodeFrameFields(frame)), 4),
