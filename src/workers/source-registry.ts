@@ -46,6 +46,7 @@ export class SourceRegistry {
   readonly #o: SourceRegistryOptions;
   readonly #streams = new Map<string, SourceStream>();
   readonly #log: Logger;
+  #told = false;
 
   constructor(options: SourceRegistryOptions) {
     this.#o = options;
@@ -62,10 +63,13 @@ export class SourceRegistry {
 
   /** Reads the source list, creates missing groups; returns the sources that are new. */
   async refresh(): Promise<SourceStream[]> {
-    const ids =
-      this.#o.configured.length > 0
-        ? [...this.#o.configured]
-        : (await this.#o.redis.smembers(sourcesKey(this.#o.prefix))).sort();
+    const key = sourcesKey(this.#o.prefix);
+    const registered = (await this.#o.redis.smembers(key)).sort();
+    const ids = this.#o.configured.length > 0 ? [...this.#o.configured] : registered;
+    if (!this.#told) {
+      this.#told = true;
+      this.#tellWhatIsMissing(registered, key);
+    }
     const added: SourceStream[] = [];
     for (const source of ids) {
       const keys = sourceKeys(this.#o.prefix, source);
@@ -81,10 +85,34 @@ export class SourceRegistry {
     return added;
   }
 
+  /** Once, at start: a worker that waits for nothing, or for a typo, says so. */
+  #tellWhatIsMissing(registered: readonly string[], key: string): void {
+    if (this.#o.configured.length === 0 && registered.length === 0) {
+      this.#log.warn({ sourcesKey: key }, 'no sources yet: waiting for a producer to register one');
+      return;
+    }
+    const unknown = unregisteredSources(this.#o.configured, registered);
+    if (unknown.length > 0) {
+      this.#log.warn(
+        { sources: unknown, registered, sourcesKey: key },
+        'configured sources no producer has registered (a typo?): waiting for their streams',
+      );
+    }
+  }
+
   /** After NOGROUP (stream deleted and re-created): make every group exist again. */
   async ensureAll(): Promise<void> {
     for (const s of this.#streams.values()) {
       await ensureGroup(this.#o.redis, s.keys.frames, this.#o.group);
     }
   }
+}
+
+/** Pure: configured sources that are not in the registered set. */
+export function unregisteredSources(
+  configured: readonly string[],
+  registered: readonly string[],
+): string[] {
+  const known = new Set(registered);
+  return configured.filter((s) => !known.has(s));
 }
