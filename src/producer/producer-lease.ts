@@ -62,9 +62,9 @@ export class ProducerLease {
     const { redis, key, ttlMs } = this.#o;
     const ok = await redis.set(key, this.holder, 'PX', ttlMs, 'NX');
     if (ok !== 'OK') {
-      const current = await redis.get(key);
+      const [current, leftMs] = await Promise.all([redis.get(key), redis.pttl(key)]);
       if (current !== this.holder) {
-        throw new LeaseHeldError(this.#o.source, current ?? 'unknown');
+        throw new LeaseHeldError(this.#o.source, current ?? 'unknown', leftMs);
       }
     }
     this.#acquired = true;

@@ -80,10 +80,16 @@ export class LeaseHeldError extends FramepipeError {
   constructor(
     readonly source: string,
     readonly holder: string,
+    /** Time left on the holder's lease, when known: a crashed holder's lease runs out then. */
+    readonly expiresInMs?: number,
   ) {
+    const left =
+      expiresInMs === undefined || expiresInMs < 0
+        ? ''
+        : ` (it expires in ${(expiresInMs / 1000).toFixed(1)} s unless that producer renews it)`;
     super(
       'FRAMEPIPE_ERR_LEASE_HELD',
-      `source "${source}" already has a producer (${holder}); stop it or wait for its lease to expire`,
+      `source "${source}" already has a producer (${holder}); stop it or wait for its lease to expire${left}`,
     );
   }
 }

@@ -47,6 +47,9 @@ describe('producer lease: one producer per source', () => {
     await assert.rejects(second.producer.run(new AbortController().signal), (err: unknown) => {
       assert.ok(err instanceof LeaseHeldError);
       assert.equal(err.code, 'FRAMEPIPE_ERR_LEASE_HELD');
+      // How long a crashed holder would keep the source: the time left on its lease.
+      assert.ok(err.expiresInMs !== undefined && err.expiresInMs > 0, String(err.expiresInMs));
+      assert.match(err.message, /it expires in \d+\.\d s unless that producer renews it/);
       return true;
     });
     await second.producer.close();
