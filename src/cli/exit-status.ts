@@ -31,13 +31,27 @@ export function describeFailure(err: unknown): Failure {
     return { exitCode: EXIT_FAILURE, text: `framepipe: ${String(err)}\n` };
   }
   if (isOperational(err)) {
-    const hint = redisErrorHint(err);
+    const hint = redisErrorHint(err) ?? systemErrorHint(err);
     return {
       exitCode: EXIT_FAILURE,
       text: `framepipe: ${err.message}${hint === undefined ? '' : `\n  ${hint}`}\n`,
     };
   }
   return { exitCode: EXIT_FAILURE, text: `framepipe: ${err.message}\n${err.stack ?? ''}\n` };
+}
+
+/** Pure: what to check for a system error a command ended on, where there is something to say. */
+export function systemErrorHint(err: Error & { code?: unknown }): string | undefined {
+  switch (err.code) {
+    case 'EADDRINUSE':
+      return 'another process listens on that port: stop it, or pick a free one (--metrics-port, --viewer-port, --api-port; 0 turns /metrics off)';
+    case 'ECONNREFUSED':
+      return 'nothing listens at that address: is the service up, and are redis.url / postgres.url (REDIS_URL, DATABASE_URL) right?';
+    case 'EEXIST':
+      return 'the file is already there: remove it or name another';
+    default:
+      return undefined;
+  }
 }
 
 /** A Redis reply error or a system call's error (ECONNREFUSED, EADDRINUSE, EEXIST, ENOENT...). */

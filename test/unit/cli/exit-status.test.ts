@@ -29,7 +29,15 @@ describe('describeFailure', () => {
     const inUse = Object.assign(new Error('listen EADDRINUSE: address already in use :::8080'), {
       code: 'EADDRINUSE',
     });
-    assert.equal(describeFailure(inUse).text, `framepipe: ${inUse.message}\n`);
+    assert.match(
+      describeFailure(inUse).text,
+      /^framepipe: listen EADDRINUSE.*\n  another process listens on that port/,
+    );
+    assert.doesNotMatch(describeFailure(inUse).text, /\n\s+at /);
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5499'), {
+      code: 'ECONNREFUSED',
+    });
+    assert.match(describeFailure(refused).text, /postgres\.url/);
     const reply = new Error('WRONGPASS invalid username-password pair or user is disabled.');
     reply.name = 'ReplyError';
     const text = describeFailure(reply).text;
