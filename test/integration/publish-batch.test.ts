@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { sourceKeys, type SourceKeys } from '../../src/shared/redis/keys.js';
 import { readDurableCounters } from '../../src/shared/redis/durable-counters.js';
+import { byLengthTrimPoint } from '../../src/producer/retention.js';
 import { publishBatch } from '../../src/shared/redis/publish-batch.js';
 import { isOomError } from '../../src/shared/redis/trim-acked.js';
 import { useRedisServer } from '../helpers/redis-server.js';
@@ -132,6 +133,36 @@ describe('publishBatch: plain XADDs on a corked socket, counted by the stream it
     const reply = await send(keys, 11, 11, 'drop-oldest', '4-0');
     assert.equal(reply.trimmedUnread, 3);
     assert.equal(await server.redis.hget(keys.stats, 'dropped_unread'), '3');
+  });
+
+  it('a by-length trim point (after a producer restart) keeps the newest maxLen, within the same rules', async () => {
+    const keys = await fresh();
+    await send(keys, 1, 30);
+    const ids = await readIds(keys, 30);
+    await server.redis.xack(keys.frames, GROUP, ...ids.slice(0, 12)); // 13..30 pending
+    // XLEN 31 after the XADD, maxLen 10: 21 to trim, block stops at the oldest pending (13).
+    const blocked = await send(keys, 31, 31, 'block', byLengthTrimPoint(10, 100));
+    assert.equal(blocked.trimmed, 12);
+    assert.equal(await firstId(keys), '13-0');
+    await server.redis.xack(keys.frames, GROUP, ...ids.slice(12));
+    const capped = await send(keys, 32, 32, 'block', byLengthTrimPoint(10, 5));
+    assert.equal(capped.trimmed, 5, 'at most cap per call');
+    await send(keys, 33, 33, 'block', byLengthTrimPoint(10, 100));
+    assert.equal(await server.redis.xlen(keys.frames), 10);
+    assert.equal(await firstId(keys), '24-0', 'the newest 10 kept');
+    const none = await send(keys, 34, 34, 'block', byLengthTrimPoint(20, 100));
+    assert.equal(none.trimmed, 0, 'shorter than maxLen: nothing to trim');
+  });
+
+  it('a by-length trim with drop-oldest counts exactly the trimmed entries no group had read', async () => {
+    const keys = await fresh();
+    await send(keys, 1, 20);
+    await readIds(keys, 4); // 1..4 read, 5..20 unread
+    const reply = await send(keys, 21, 21, 'drop-oldest', byLengthTrimPoint(12, 100));
+    assert.equal(reply.trimmed, 9);
+    assert.equal(reply.trimmedUnread, 5, '5..9 were never read');
+    assert.equal(await firstId(keys), '10-0');
+    assert.equal(await server.redis.hget(keys.stats, 'dropped_unread'), '5');
   });
 
   it('at maxmemory every XADD is refused with the OOM error and nothing is counted', async () => {

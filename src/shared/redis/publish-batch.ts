@@ -15,7 +15,9 @@ import { LUA_ID_HELPERS } from './lua-ids.js';
 
 /**
  * KEYS: frames, stats. ARGV: policy, trimTo. Trims entries older than trimTo (the oldest of
- * the last maxLen ids the producer wrote):
+ * the last maxLen ids the producer wrote; or `len:<maxLen>:<cap>`, the id after the oldest
+ * XLEN - maxLen entries, at most cap of them, for a producer that has not yet written maxLen
+ * since it started. XRANGE copies those entries into Lua, hence the cap and the rare use):
  * - block never trims past the oldest entry a group has not read or not acked;
  * - drop-oldest trims to trimTo and counts the trimmed entries some group had not read as
  *   dropped_unread (two XTRIMs: first what every group has read, then the rest).
@@ -24,6 +26,14 @@ import { LUA_ID_HELPERS } from './lua-ids.js';
 const TRIM = `${LUA_ID_HELPERS}
 local frames, stats = KEYS[1], KEYS[2]
 local policy, trim_to = ARGV[1], ARGV[2]
+local by_len, cap = string.match(trim_to, '^len:(%d+):(%d+)$')
+if by_len ~= nil then
+  local excess = redis.call('XLEN', frames) - tonumber(by_len)
+  if excess < 1 then return {0, 0} end
+  if excess > tonumber(cap) then excess = tonumber(cap) end
+  local oldest = redis.call('XRANGE', frames, '-', '+', 'COUNT', excess)
+  trim_to = next_id(oldest[#oldest][1])
+end
 local groups = redis.call('XINFO', 'GROUPS', frames)
 local read_by_all, keep = nil, nil
 for _, g in ipairs(groups) do
