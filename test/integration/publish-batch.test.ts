@@ -154,6 +154,15 @@ describe('publishBatch: plain XADDs on a corked socket, counted by the stream it
     assert.equal(none.trimmed, 0, 'shorter than maxLen: nothing to trim');
   });
 
+  it('a by-length trim finds its point in chunks of 64 entries when more are to go', async () => {
+    const keys = await fresh(false);
+    await send(keys, 1, 200);
+    const reply = await send(keys, 201, 201, 'drop-oldest', byLengthTrimPoint(10, 1000));
+    assert.equal(reply.trimmed, 191);
+    assert.equal(await server.redis.xlen(keys.frames), 10);
+    assert.equal(await firstId(keys), '192-0');
+  });
+
   it('a by-length trim with drop-oldest counts exactly the trimmed entries no group had read', async () => {
     const keys = await fresh();
     await send(keys, 1, 20);

@@ -31,8 +31,17 @@ if by_len ~= nil then
   local excess = redis.call('XLEN', frames) - tonumber(by_len)
   if excess < 1 then return {0, 0} end
   if excess > tonumber(cap) then excess = tonumber(cap) end
-  local oldest = redis.call('XRANGE', frames, '-', '+', 'COUNT', excess)
-  trim_to = next_id(oldest[#oldest][1])
+  -- Only the last id is kept: in chunks, so Lua holds 64 frames at a time, not all of them.
+  local start, last = '-', nil
+  while excess > 0 do
+    local chunk = redis.call('XRANGE', frames, start, '+', 'COUNT', math.min(excess, 64))
+    if #chunk == 0 then break end
+    last = chunk[#chunk][1]
+    excess = excess - #chunk
+    start = '(' .. last
+  end
+  if last == nil then return {0, 0} end
+  trim_to = next_id(last)
 end
 local groups = redis.call('XINFO', 'GROUPS', frames)
 local read_by_all, keep = nil, nil
