@@ -18,7 +18,9 @@ export function closestName(name: string, candidates: readonly string[]): string
 /**
  * Pure: FRAMEPIPE_* variables that start like an option of a known section (FRAMEPIPE_WORKER_...)
  * but name none, i.e. typos that would otherwise be ignored without a word. Variables of no
- * section (FRAMEPIPE_TEST_...) are not framepipe's options and are left alone.
+ * section (FRAMEPIPE_TEST_...) are not framepipe's options and are left alone, as are the
+ * variables Kubernetes injects for a Service named framepipe-<x> (..._SERVICE_HOST,
+ * ..._PORT_8080_TCP...).
  */
 export function unknownEnvNames(
   names: readonly string[],
@@ -27,8 +29,12 @@ export function unknownEnvNames(
 ): string[] {
   const knownSet = new Set(known);
   const prefixes = sections.map((s) => `FRAMEPIPE_${s.toUpperCase()}_`);
-  return names.filter((n) => !knownSet.has(n) && prefixes.some((p) => n.startsWith(p)));
+  return names.filter(
+    (n) => !knownSet.has(n) && !SERVICE_LINK.test(n) && prefixes.some((p) => n.startsWith(p)),
+  );
 }
+
+const SERVICE_LINK = /_SERVICE_(HOST|PORT)(_[A-Z0-9_]+)?$|_PORT_\d+_(TCP|UDP|SCTP)(_[A-Z]+)?$/;
 
 function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);

@@ -81,6 +81,31 @@ describe('deploy/', () => {
     }
   });
 
+  it('no framepipe pod gets Kubernetes service-link variables (FRAMEPIPE_API_PORT=tcp://...)', async () => {
+    const files = (await readdir(new URL('deploy/k8s/', `file://${REPO_ROOT}`))).map(
+      (f) => `deploy/k8s/${f}`,
+    );
+    let pods = 0;
+    for (const file of files) {
+      for (const doc of parseAllDocuments(await read(file))) {
+        const spec = (
+          doc.toJS() as {
+            spec?: {
+              template?: {
+                spec?: { enableServiceLinks?: boolean; containers?: { image?: string }[] };
+              };
+            };
+          } | null
+        )?.spec?.template?.spec;
+        if (spec?.containers?.some((c) => c.image?.startsWith('framepipe')) === true) {
+          pods++;
+          assert.equal(spec.enableServiceLinks, false, file);
+        }
+      }
+    }
+    assert.ok(pods >= 5, `framepipe pod templates found: ${pods}`);
+  });
+
   it('gives the worker a termination grace period longer than its drain deadline', async () => {
     const [deployment] = parseAllDocuments(await read('deploy/k8s/worker.yaml')).map(
       (d) =>

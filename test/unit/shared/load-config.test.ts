@@ -162,8 +162,16 @@ describe('loadConfig', () => {
       assert.match(err.message, /did you mean FRAMEPIPE_WORKER_THREADS\?/);
       return true;
     });
-    // Variables of no section are not framepipe's options: left alone.
-    const config = await loadConfig({ env: { FRAMEPIPE_TEST_MARKER: 'x', FRAMEPIPE_HOME: '/x' } });
+    // Variables of no section are not framepipe's options, nor Kubernetes service links: left alone.
+    const config = await loadConfig({
+      env: {
+        FRAMEPIPE_TEST_MARKER: 'x',
+        FRAMEPIPE_HOME: '/x',
+        FRAMEPIPE_API_SERVICE_HOST: '10.0.0.7',
+        FRAMEPIPE_API_SERVICE_PORT: '8080',
+        FRAMEPIPE_API_PORT_8080_TCP_ADDR: '10.0.0.7',
+      },
+    });
     assert.equal(config.worker.threads, 2);
   });
 
