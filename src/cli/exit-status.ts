@@ -1,5 +1,6 @@
 import { CommanderError } from 'commander';
 import { ConfigError, FramepipeError } from '../shared/errors.js';
+import { StoppedWhileWaitingError } from '../shared/redis/await-ready.js';
 import { redisErrorHint } from '../shared/redis/error-hints.js';
 
 export const EXIT_FAILURE = 1;
@@ -20,6 +21,9 @@ export interface Failure {
 export function describeFailure(err: unknown): Failure {
   if (err instanceof CommanderError) {
     return { exitCode: err.exitCode === 0 ? 0 : EXIT_USAGE, text: '' };
+  }
+  if (err instanceof StoppedWhileWaitingError) {
+    return { exitCode: 0, text: `framepipe: ${err.message}\n` };
   }
   if (err instanceof ConfigError) {
     return { exitCode: EXIT_USAGE, text: `framepipe: ${err.message}\n` };
@@ -56,5 +60,5 @@ export function systemErrorHint(err: Error & { code?: unknown }): string | undef
 
 /** A Redis reply error or a system call's error (ECONNREFUSED, EADDRINUSE, EEXIST, ENOENT...). */
 function isOperational(err: Error & { code?: unknown }): boolean {
-  return err.name === 'ReplyError' || (typeof err.code === 'string' && /^E[A-Z]+$/.test(err.code));
+  return err.name === 'ReplyError' || (typeof err.code === 'string' && /^E[A-Z_]+$/.test(err.code));
 }

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { awaitRedisReady } from '../../src/shared/redis/await-ready.js';
+import { EventEmitter } from 'node:events';
+import { awaitRedisReady, StoppedWhileWaitingError } from '../../src/shared/redis/await-ready.js';
+import type { RedisClient } from '../../src/shared/redis/create-redis.js';
 import { closeRedis, createRedis } from '../../src/shared/redis/create-redis.js';
 import { parseConfig } from '../../src/shared/config/load-config.js';
 import { RedisUnavailableError } from '../../src/shared/errors.js';
-import { cleanEnv, runCli } from '../helpers/cli.js';
+import { cleanEnv, runCli, startCli } from '../helpers/cli.js';
 import { freePort, startRedisServer, type RedisServer } from '../helpers/redis-server.js';
 
 const PASSWORD = 'right-secret';
@@ -60,8 +62,47 @@ describe('a Redis that cannot be used: wrong credentials, nothing listening', ()
     const stop = new AbortController();
     const waiting = awaitRedisReady(dead, { address: 'x', waitMs: Infinity, signal: stop.signal });
     stop.abort();
-    await assert.rejects(waiting, /stopped while waiting/);
+    await assert.rejects(waiting, StoppedWhileWaitingError);
     dead.disconnect();
+    const closed = client(`redis://fp:${PASSWORD}@127.0.0.1:${server.port}`);
+    await awaitRedisReady(closed, { address: 'x', waitMs: 5000 });
+    await closeRedis(closed);
+    while (closed.status !== 'end') {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await assert.rejects(
+      awaitRedisReady(closed, { address: 'x', waitMs: Infinity }),
+      /the connection is closed/,
+      'a closed client fails at once instead of waiting forever',
+    );
+  });
+
+  it("a Cluster's node refusing the credentials is fatal too (ClusterAllFailedError.lastNodeError)", async () => {
+    const cluster = Object.assign(new EventEmitter(), { status: 'connecting' });
+    const waiting = awaitRedisReady(cluster as unknown as RedisClient, {
+      address: 'cluster 127.0.0.1:7000',
+      waitMs: Infinity,
+    });
+    const wrongpass = new Error('WRONGPASS invalid username-password pair or user is disabled.');
+    cluster.emit(
+      'error',
+      Object.assign(new Error('Failed to refresh slots cache.'), { lastNodeError: wrongpass }),
+    );
+    await assert.rejects(waiting, /retrying will not help.*WRONGPASS.*check redis\.username/s);
+  });
+
+  it('a service stopped (SIGTERM) while it waits for a Redis that is down exits 0', async () => {
+    const run = startCli(
+      ['produce', '--metrics-port', '0', '--redis-url', `redis://127.0.0.1:${deadPort}`],
+      cleanEnv(),
+    );
+    // Once it is waiting (its first connection error is logged), stop it as Kubernetes would.
+    while (!run.stderr().includes('ECONNREFUSED') && !run.stdout().includes('ECONNREFUSED')) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    run.child.kill('SIGTERM');
+    assert.equal(await run.exited, 0, run.stderr());
+    assert.match(run.stderr(), /stopped while waiting for Redis at 127\.0\.0\.1:\d+/);
   });
 
   it('status exits 1 at once with a wrong password: the address, the reason, what to check, no stack', async () => {

@@ -3,6 +3,14 @@ import { RedisUnavailableError } from '../errors.js';
 import type { RedisClient } from './create-redis.js';
 import { isFatalRedisError, redisErrorHint } from './error-hints.js';
 
+/** The signal aborted before Redis answered: a graceful stop, not a failure (exit 0). */
+export class StoppedWhileWaitingError extends Error {
+  constructor(readonly address: string) {
+    super(`stopped while waiting for Redis at ${address}`);
+    this.name = 'StoppedWhileWaitingError';
+  }
+}
+
 export interface AwaitReadyOptions {
   /** Where the client connects, for the message (never with a password). */
   readonly address: string;
@@ -14,11 +22,16 @@ export interface AwaitReadyOptions {
 /**
  * Resolves once `client` is connected. Rejects with a RedisUnavailableError naming the address
  * and the last connection error: at once for what retrying cannot fix (credentials, missing ACL
- * permission, a rejected certificate), after `waitMs` for the rest, or when `signal` aborts.
+ * permission, a rejected certificate) and for a client already closed, after `waitMs` for the
+ * rest. When `signal` aborts it rejects with StoppedWhileWaitingError (a clean stop).
+ * A Cluster reports a node's refusal as ClusterAllFailedError with the node's error inside.
  */
 export function awaitRedisReady(client: RedisClient, o: AwaitReadyOptions): Promise<void> {
   if (client.status === 'ready') {
     return Promise.resolve();
+  }
+  if (client.status === 'end') {
+    return Promise.reject(unavailable(o.address, 'the connection is closed'));
   }
   return new Promise((resolve, reject) => {
     let last: Error | undefined;
@@ -30,12 +43,15 @@ export function awaitRedisReady(client: RedisClient, o: AwaitReadyOptions): Prom
       resolve();
     };
     const onError = (err: Error): void => {
-      last = err;
-      if (isFatalRedisError(err)) {
+      last = nodeError(err);
+      if (isFatalRedisError(last)) {
         fail('retrying will not help');
       }
     };
-    const onAbort = (): void => fail('stopped while waiting for it');
+    const onAbort = (): void => {
+      cleanUp();
+      reject(new StoppedWhileWaitingError(o.address));
+    };
     function fail(why: string): void {
       cleanUp();
       reject(unavailable(o.address, why, last));
@@ -44,10 +60,12 @@ export function awaitRedisReady(client: RedisClient, o: AwaitReadyOptions): Prom
       clearTimeout(timer);
       client.off('ready', onReady);
       client.off('error', onError);
+      client.off('node error', onError);
       o.signal?.removeEventListener('abort', onAbort);
     }
     client.on('ready', onReady);
     client.on('error', onError);
+    client.on('node error', onError); // a Cluster's per-node errors (WRONGPASS of a node)
     o.signal?.addEventListener('abort', onAbort, { once: true });
     if (o.signal?.aborted === true) {
       onAbort();
@@ -84,4 +102,10 @@ export function redisAddress(config: Config['redis']): string {
     return `${url.hostname}:${url.port === '' ? 6379 : url.port}`;
   }
   return `${config.host}:${config.port}`;
+}
+
+/** A Cluster wraps a node's refusal (WRONGPASS) in ClusterAllFailedError.lastNodeError. */
+function nodeError(err: Error): Error {
+  const inner = (err as Error & { lastNodeError?: unknown }).lastNodeError;
+  return inner instanceof Error ? inner : err;
 }

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { CommanderError } from 'commander';
 import { describeFailure } from '../../../src/cli/exit-status.js';
 import { ConfigError, RedisUnavailableError } from '../../../src/shared/errors.js';
+import { StoppedWhileWaitingError } from '../../../src/shared/redis/await-ready.js';
 
 describe('describeFailure', () => {
   it('exits 2 for usage errors (commander printed them) and 0 for help', () => {
@@ -44,6 +45,13 @@ describe('describeFailure', () => {
     assert.match(text, /^framepipe: WRONGPASS/);
     assert.match(text, /check redis\.username and redis\.password/);
     assert.doesNotMatch(text, /\n\s+at /);
+  });
+
+  it('exits 0 for a service stopped while it waited for Redis', () => {
+    assert.deepEqual(describeFailure(new StoppedWhileWaitingError('127.0.0.1:6379')), {
+      exitCode: 0,
+      text: 'framepipe: stopped while waiting for Redis at 127.0.0.1:6379\n',
+    });
   });
 
   it('keeps the stack for what nobody expected (a bug)', () => {
