@@ -63,12 +63,13 @@ export class SourceRegistry {
 
   /** Reads the source list, creates missing groups; returns the sources that are new. */
   async refresh(): Promise<SourceStream[]> {
-    const key = sourcesKey(this.#o.prefix);
-    const registered = (await this.#o.redis.smembers(key)).sort();
-    const ids = this.#o.configured.length > 0 ? [...this.#o.configured] : registered;
+    const ids =
+      this.#o.configured.length > 0
+        ? [...this.#o.configured]
+        : (await this.#o.redis.smembers(sourcesKey(this.#o.prefix))).sort();
     if (!this.#told) {
       this.#told = true;
-      this.#tellWhatIsMissing(registered, key);
+      await this.#tellWhatIsMissing(ids);
     }
     const added: SourceStream[] = [];
     for (const source of ids) {
@@ -86,10 +87,22 @@ export class SourceRegistry {
   }
 
   /** Once, at start: a worker that waits for nothing, or for a typo, says so. */
-  #tellWhatIsMissing(registered: readonly string[], key: string): void {
-    if (this.#o.configured.length === 0 && registered.length === 0) {
-      this.#log.warn({ sourcesKey: key }, 'no sources yet: waiting for a producer to register one');
+  async #tellWhatIsMissing(ids: readonly string[]): Promise<void> {
+    const key = sourcesKey(this.#o.prefix);
+    if (this.#o.configured.length === 0) {
+      if (ids.length === 0) {
+        this.#log.warn(
+          { sourcesKey: key },
+          'no sources yet: waiting for a producer to register one',
+        );
+      }
       return;
+    }
+    let registered: string[];
+    try {
+      registered = (await this.#o.redis.smembers(key)).sort();
+    } catch {
+      return; // only a hint: an ACL user limited to its own sources' keys may not read the set
     }
     const unknown = unregisteredSources(this.#o.configured, registered);
     if (unknown.length > 0) {

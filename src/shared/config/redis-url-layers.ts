@@ -42,8 +42,8 @@ export function redisUrlFields(url: string): ConfigLayer | undefined {
   return {
     ...(parsed.hostname === '' ? {} : { host: parsed.hostname.replace(/^\[|\]$/g, '') }),
     port: parsed.port === '' ? 6379 : Number(parsed.port),
-    ...(parsed.username === '' ? {} : { username: decodeURIComponent(parsed.username) }),
-    ...(parsed.password === '' ? {} : { password: decodeURIComponent(parsed.password) }),
+    ...(parsed.username === '' ? {} : { username: decoded(parsed.username) }),
+    ...(parsed.password === '' ? {} : { password: decoded(parsed.password) }),
     ...(db === '' ? {} : { db: /^\d+$/.test(db) ? Number(db) : db }),
     ...(parsed.protocol === 'rediss:' ? { tls: true } : {}),
   };
@@ -59,4 +59,13 @@ function redisSection(layer: ConfigLayer | undefined): ConfigLayer | undefined {
 function namesUrlField(layer: ConfigLayer): boolean {
   const redis = redisSection(layer);
   return redis !== undefined && URL_FIELDS.some((f) => redis[f] !== undefined);
+}
+
+/** A URL's %-encoded user or password; left as written when it is not valid %-encoding. */
+function decoded(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
 }

@@ -17,7 +17,7 @@ const hostPort = z.strictObject({ host: z.string().min(1), port });
 export const RedisSchema = z.strictObject({
   url: z
     .string()
-    .regex(/^rediss?:\/\/[^/]/i, 'must be a redis:// or rediss:// URL')
+    .regex(/^rediss?:\/\/[^/]/, 'must be a redis:// or rediss:// URL')
     .optional()
     .describe(
       'redis:// or rediss:// URL: host/port/username/password/db/tls in one (a higher layer still overrides each)',

@@ -198,7 +198,8 @@ async function publishPipelined(redis: RedisClient, a: PublishBatchArgs): Promis
     replies = (await pipeline.exec()) ?? [];
   } catch (err) {
     const e = asError(err);
-    return { outcomes: a.entries.map(() => e), trimmed: 0, trimmedUnread: 0 };
+    const trimError = a.trimTo === undefined ? {} : { trimError: e };
+    return { outcomes: a.entries.map(() => e), trimmed: 0, trimmedUnread: 0, ...trimError };
   }
   const outcomes = a.entries.map((_, i) => {
     const r = replies[i];
