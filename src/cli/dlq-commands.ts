@@ -163,7 +163,7 @@ async function withRedis(
   const runtime = createRuntime(cfg);
   try {
     const redis = runtime.redis('cli');
-    await runtime.whenReady(redis);
+    await runtime.whenReady(redis, { signal: ctx.signal() });
     const sources = opts.source !== undefined ? [opts.source] : await listSources(redis, prefix);
     if (opts.source !== undefined && !(await sourceExists(redis, prefix, opts.source))) {
       const known = await listSources(redis, prefix);

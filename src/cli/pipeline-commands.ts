@@ -114,7 +114,7 @@ export function registerPipelineCommands(program: Command, ctx: CliContext): voi
       const runtime = createRuntime(cfg);
       try {
         const redis = runtime.redis('status');
-        await runtime.whenReady(redis);
+        await runtime.whenReady(redis, { signal: ctx.signal() });
         const statuses = await readStatus(redis, cfg.redis.prefix);
         process.stdout.write(
           opts.json === true

@@ -103,7 +103,7 @@ export function registerServiceCommands(program: Command, ctx: CliContext): void
             .map((s) => s.trim())
             .filter((s) => s !== '');
           const redis = runtime.redis('cli');
-          await runtime.whenReady(redis);
+          await runtime.whenReady(redis, { signal: ctx.signal() });
           await pushCommand(redis, cfg.redis.prefix, {
             recording,
             ...(sources === undefined ? {} : { sources }),

@@ -97,7 +97,7 @@ export async function runDemo(
   const started = Date.now();
   try {
     const redis = runtime.redis('demo');
-    await runtime.whenReady(redis);
+    await runtime.whenReady(redis, { signal });
     const keys = sourceKeys(config.redis.prefix, config.producer.source);
     const producer = createProducer(config, {
       redis,

@@ -105,6 +105,21 @@ describe('a Redis that cannot be used: wrong credentials, nothing listening', ()
     assert.match(run.stderr(), /stopped while waiting for Redis at 127\.0\.0\.1:\d+/);
   });
 
+  it('Ctrl-C stops a one-shot command while it connects, without waiting out the timeout', async () => {
+    const run = startCli(
+      ['status', '--redis-url', `redis://127.0.0.1:${deadPort}`],
+      cleanEnv({ FRAMEPIPE_REDIS_CONNECT_TIMEOUT_MS: '60000' }),
+    );
+    while (!run.stderr().includes('ECONNREFUSED') && !run.stdout().includes('ECONNREFUSED')) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const started = Date.now();
+    run.child.kill('SIGINT');
+    assert.equal(await run.exited, 0, run.stderr());
+    assert.ok(Date.now() - started < 10_000, 'not after the 60 s connect timeout');
+    assert.match(run.stderr(), /stopped while waiting for Redis/);
+  });
+
   it('status exits 1 at once with a wrong password: the address, the reason, what to check, no stack', async () => {
     const r = await runCli(['status', '--redis-url', `redis://fp:wrong@127.0.0.1:${server.port}`]);
     assert.equal(r.code, 1);
