@@ -71,37 +71,48 @@ export function registerDlqCommands(program: Command, ctx: CliContext): void {
     .option('--all', 'every dead letter of the source(s)')
     .action(async (opts: DlqOpts) => {
       const ids = targetIds(opts);
-      await withRedis(ctx, opts, async (redis, prefix, sources) => {
-        const found = new Set<string>();
-        for (const source of sources) {
+      await withRedis(ctx, opts, (redis, prefix, sources) =>
+        actOnEachSource('redrove', ids, sources, async (source) => {
           const moved = (await redriveDeadLetters(redis, prefix, source, ids)).found;
-          moved.forEach((m) => found.add(m.id));
-          process.stdout.write(`${source}: redrove ${moved.length}${none(ids, moved.length)}\n`);
-        }
-        reportMissing(ids?.filter((id) => !found.has(id)) ?? [], sources);
-      });
+          return moved.map((m) => m.id);
+        }),
+      );
     });
 
   dlqTarget(dlq.command('purge').description('delete dead letters (they stay counted)'))
     .option('--all', 'every dead letter of the source(s)')
     .action(async (opts: DlqOpts) => {
       const ids = targetIds(opts);
-      await withRedis(ctx, opts, async (redis, prefix, sources) => {
-        const found = new Set<string>();
-        for (const source of sources) {
-          let removed: number;
-          if (ids === undefined) {
-            removed = await purgeAllDeadLetters(redis, prefix, source);
-          } else {
-            const purged = (await purgeDeadLetters(redis, prefix, source, ids)).found;
-            purged.forEach((id) => found.add(id));
-            removed = purged.length;
-          }
-          process.stdout.write(`${source}: purged ${removed}${none(ids, removed)}\n`);
-        }
-        reportMissing(ids?.filter((id) => !found.has(id)) ?? [], sources);
-      });
+      await withRedis(ctx, opts, (redis, prefix, sources) =>
+        actOnEachSource('purged', ids, sources, async (source) =>
+          ids === undefined
+            ? purgeAllDeadLetters(redis, prefix, source)
+            : (await purgeDeadLetters(redis, prefix, source, ids)).found,
+        ),
+      );
     });
+}
+
+/**
+ * redrive and purge: `act` per source gives the ids it acted on (or, for --all, their count);
+ * prints the count per source, then names the ids no source had.
+ */
+async function actOnEachSource(
+  verb: string,
+  ids: readonly string[] | undefined,
+  sources: readonly string[],
+  act: (source: string) => Promise<readonly string[] | number>,
+): Promise<void> {
+  const found = new Set<string>();
+  for (const source of sources) {
+    const done = await act(source);
+    const count = typeof done === 'number' ? done : done.length;
+    if (typeof done !== 'number') {
+      done.forEach((id) => found.add(id));
+    }
+    process.stdout.write(`${source}: ${verb} ${count}${none(ids, count)}\n`);
+  }
+  reportMissing(ids?.filter((id) => !found.has(id)) ?? [], sources);
 }
 
 function usage(flag: string, message: string, value?: unknown): ConfigError {

@@ -1,3 +1,4 @@
+import type { ChainableCommander } from 'ioredis';
 import type { RedisClient } from '../shared/redis/create-redis.js';
 import { sourceKeys, sourcesKey } from '../shared/redis/keys.js';
 import { DEAD_LETTER_FIELD_PREFIX } from '../shared/stream-entries.js';
@@ -99,16 +100,16 @@ export async function getDeadLetters(
   ids: readonly string[],
 ): Promise<ByIds<DeadLetter>> {
   const dlq = sourceKeys(prefix, source).dlq;
+  const replies = await each(redis, ids, (p, id) => p.xrangeBuffer(dlq, id, id));
   const out: ByIds<DeadLetter> = { found: [], missing: [] };
-  for (const id of ids) {
-    const rows = (await redis.xrangeBuffer(dlq, id, id)) as [Buffer, Buffer[]][];
-    const row = rows[0];
+  ids.forEach((id, i) => {
+    const row = (replies[i] as [Buffer, Buffer[]][])[0];
     if (row === undefined) {
       out.missing.push(id);
     } else {
       out.found.push(toDeadLetter(id, row[1]));
     }
-  }
+  });
   return out;
 }
 
@@ -169,15 +170,27 @@ export async function purgeDeadLetters(
   const keys = sourceKeys(prefix, source);
   const out: ByIds<string> = { found: [], missing: [] };
   // One XDEL per id: a single XDEL only says how many went, not which.
-  for (const id of ids) {
-    if ((await redis.xdel(keys.dlq, id)) > 0) {
-      out.found.push(id);
-    } else {
-      out.missing.push(id);
-    }
-  }
+  const removed = await each(redis, ids, (p, id) => p.xdel(keys.dlq, id));
+  ids.forEach((id, i) => (Number(removed[i]) > 0 ? out.found : out.missing).push(id));
   await countPurged(redis, keys.stats, out.found.length);
   return out;
+}
+
+/** One command per id in one pipeline (one round trip); throws the first command's error. */
+async function each(
+  redis: RedisClient,
+  ids: readonly string[],
+  command: (pipeline: ChainableCommander, id: string) => unknown,
+): Promise<unknown[]> {
+  const pipeline = redis.pipeline();
+  ids.forEach((id) => command(pipeline, id));
+  const replies = (await pipeline.exec()) ?? [];
+  return replies.map(([err, value]) => {
+    if (err !== null) {
+      throw err;
+    }
+    return value;
+  });
 }
 
 async function countPurged(redis: RedisClient, statsKey: string, removed: number): Promise<void> {
