@@ -47,15 +47,19 @@ export async function readImageFile(
   }
 }
 
-async function listImages(path: string): Promise<string[]> {
+/** The folder's image names, sorted; `problem` makes the error when it cannot give any. */
+async function listImages(
+  path: string,
+  problem: (what: string, cause?: unknown) => Error,
+): Promise<string[]> {
   let names: string[];
   try {
     names = sortImageNames(await readdir(path));
   } catch (err) {
-    throw new SourceError(`cannot read image folder ${path}`, { cause: err });
+    throw problem(`cannot be listed: ${errorMessage(err)}`, err);
   }
   if (names.length === 0) {
-    throw new SourceError(`image folder ${path} has no .jpg, .jpeg or .png files`);
+    throw problem('has no .jpg, .jpeg or .png files');
   }
   return names;
 }
@@ -73,18 +77,15 @@ export function createImageFolderSource(
   return {
     async check(): Promise<void> {
       await checkReadablePath(path, 'folder');
-      let names: string[];
-      try {
-        names = sortImageNames(await readdir(path));
-      } catch (err) {
-        throw badPathError(path, `cannot be listed: ${errorMessage(err)}`, err);
-      }
-      if (names.length === 0) {
-        throw badPathError(path, 'has no .jpg, .jpeg or .png files');
-      }
+      // Before the start: a bad path is bad configuration.
+      await listImages(path, (what, cause) => badPathError(path, what, cause));
     },
     async *[Symbol.asyncIterator](): AsyncIterator<SourceItem> {
-      const names = await listImages(path);
+      // Later (the folder changed since the check): the source cannot go on.
+      const names = await listImages(
+        path,
+        (what, cause) => new SourceError(`image folder ${path} ${what}`, { cause }),
+      );
       do {
         let readable = 0;
         let lastErr: unknown;
