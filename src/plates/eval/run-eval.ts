@@ -39,7 +39,7 @@ export interface PlateEvalOptions {
  * out of the accuracy: one bad file in a labelled set must not end the whole run.
  */
 export async function runPlateEval(options: PlateEvalOptions): Promise<EvalReport> {
-  const truths = await readTruths(options);
+  const truths = await checkedTruths(options);
   const files = [...truths.keys()].slice(0, options.limit ?? Number.POSITIVE_INFINITY);
   const group = options.group ?? basename(options.images);
   const reader = options.reader ?? (await createPlateReader());
@@ -67,8 +67,11 @@ export async function runPlateEval(options: PlateEvalOptions): Promise<EvalRepor
   return { groups: summarise(samples), samples, skipped };
 }
 
-/** The truth CSV grouped by file; a missing CSV or folder is bad input (exit 2), not a crash. */
-async function readTruths(options: PlateEvalOptions): Promise<Map<string, string[]>> {
+/**
+ * Checks the options (limit, images folder) and reads the truth CSV grouped by file: a bad
+ * limit, a missing CSV or folder is bad input (ConfigError, exit 2), not a crash.
+ */
+async function checkedTruths(options: PlateEvalOptions): Promise<Map<string, string[]>> {
   const { limit } = options;
   if (limit !== undefined && !(Number.isSafeInteger(limit) && limit >= 1)) {
     throw new ConfigError(`limit: expected a whole number >= 1 (got ${limit})`, [
