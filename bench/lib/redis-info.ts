@@ -72,3 +72,34 @@ export async function processRssBytes(pid: number): Promise<number | undefined> 
     return undefined;
   }
 }
+
+/**
+ * redis-server's minor page faults so far (`/proc/<pid>/stat`, Linux; the bench's Redis is local).
+ * A page Redis touches for the first time costs a fault: while a run grows Redis's heap, faults
+ * dominate its CPU per frame.
+ */
+export async function redisMinorFaults(redis: Redis): Promise<number | undefined> {
+  const { readFile } = await import('node:fs/promises');
+  const pid = parseInfo(await redis.info('server')).get('process_id');
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (in parentheses, which may hold spaces): minflt is the 10th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[7]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Starts counting redis-server's minor faults; the function it gives reads them per frame since. */
+export async function countRedisFaults(
+  redis: Redis,
+): Promise<(frames: number) => Promise<number | undefined>> {
+  const start = await redisMinorFaults(redis);
+  return async (frames) => {
+    const end = await redisMinorFaults(redis);
+    return start === undefined || end === undefined
+      ? undefined
+      : Math.round(((end - start) / frames) * 100) / 100;
+  };
+}

@@ -105,6 +105,8 @@ export interface ScenarioResult {
    */
   cpu_us_per_frame?: CpuPerFrame;
   redis_cpu_us_per_frame?: number;
+  /** redis-server minor page faults per frame over the timed window (first-touch memory). */
+  redis_minor_faults_per_frame?: number | undefined;
   redis_commands_per_frame?: Record<string, { calls_per_frame: number; usec_per_frame: number }>;
   redis_bytes_per_frame?: number;
   redis_bytes_per_frame_vs_jpeg?: number;

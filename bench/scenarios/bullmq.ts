@@ -5,7 +5,7 @@ import { createFrameWorker, JOB_OPTIONS } from '../lib/bullmq-env.js';
 import { startDriver } from '../lib/driver.js';
 import { loadFrameSet, parseSize } from '../lib/frames.js';
 import { commandStats, commandsPerFrame } from '../lib/command-stats.js';
-import { redisCpuSeconds, sampleRedisMemory } from '../lib/redis-info.js';
+import { redisCpuSeconds, countRedisFaults, sampleRedisMemory } from '../lib/redis-info.js';
 import { cpuPerFrame, round } from '../lib/stats.js';
 import { WARMUP_FRAMES } from '../lib/warm-up.js';
 import type { ScenarioResult, Task } from '../lib/tasks.js';
@@ -40,6 +40,7 @@ export async function runBullmq(task: BullmqTask, progress: Progress): Promise<S
   await waitUntil(() => completed >= WARMUP_FRAMES, 30_000, 5, 'warm-up');
   const base = completed;
 
+  const faultsPerFrame = await countRedisFaults(admin);
   const cmd0 = await commandStats(admin);
   const cpu0 = await redisCpuSeconds(admin);
   const memory = sampleRedisMemory(admin);
@@ -67,6 +68,7 @@ export async function runBullmq(task: BullmqTask, progress: Progress): Promise<S
   const workerCpuS = cpuSeconds() - workerCpu0;
   const cpu1 = await redisCpuSeconds(admin);
   const cmd1 = await commandStats(admin);
+  const faults = await faultsPerFrame(task.frames);
   const peakMemory = await memory.stop();
   const { peakRssMb: adderRssMb, cpuS: adderCpuS } = await adding;
   await adder.stop();
@@ -93,6 +95,7 @@ export async function runBullmq(task: BullmqTask, progress: Progress): Promise<S
       { worker: workerCpuS, producer: adderCpuS, redis: cpu1 - cpu0 },
       task.frames,
     ),
+    redis_minor_faults_per_frame: faults,
     redis_commands_per_frame: commandsPerFrame(cmd0, cmd1, task.frames),
     settings: {
       concurrency: task.concurrency,

@@ -4,7 +4,7 @@ import { startDriver } from '../lib/driver.js';
 import { benchConfig, sourceIds, startWorker } from '../lib/framepipe-env.js';
 import { loadFrameSet, parseSize } from '../lib/frames.js';
 import { commandStats, commandsPerFrame } from '../lib/command-stats.js';
-import { redisCpuSeconds, sampleRedisMemory } from '../lib/redis-info.js';
+import { redisCpuSeconds, countRedisFaults, sampleRedisMemory } from '../lib/redis-info.js';
 import { cpuPerFrame, round } from '../lib/stats.js';
 import { WARMUP_FRAMES } from '../lib/warm-up.js';
 import type { ScenarioResult, Task } from '../lib/tasks.js';
@@ -59,6 +59,7 @@ export async function runFramepipe(
   );
   const base = worker.stats().processed;
 
+  const faultsPerFrame = await countRedisFaults(admin);
   const cmd0 = await commandStats(admin);
   const cpu0 = await redisCpuSeconds(admin);
   const memory = sampleRedisMemory(admin);
@@ -84,6 +85,7 @@ export async function runFramepipe(
   const workerCpuS = cpuSeconds() - workerCpu0;
   const cpu1 = await redisCpuSeconds(admin);
   const cmd1 = await commandStats(admin);
+  const faults = await faultsPerFrame(total);
   const peakMemory = await memory.stop();
   const stats = worker.stats();
   const { peakRssMb: producerRssMb, cpuS: producerCpuS } = await producing;
@@ -111,6 +113,7 @@ export async function runFramepipe(
       { worker: workerCpuS, producer: producerCpuS, redis: cpu1 - cpu0 },
       total,
     ),
+    redis_minor_faults_per_frame: faults,
     redis_commands_per_frame: commandsPerFrame(cmd0, cmd1, total),
     settings: {
       sources: task.sources,

@@ -10,7 +10,7 @@ import { sleep } from '../shared/shutdown.js';
 import type { Policy } from './backpressure.js';
 import { formatEntryId } from './entry-id.js';
 import type { PendingFrame } from './frame-buffer.js';
-import { RetentionWindow } from './retention.js';
+import { TrimSchedule } from './retention.js';
 
 export type PublishOutcome = 'added' | 'duplicate' | Error;
 
@@ -57,11 +57,11 @@ export interface BatchReport {
 export class FramePublisher {
   readonly #o: FramePublisherOptions;
   readonly #log: Logger;
-  readonly #retention: RetentionWindow;
+  readonly #trims: TrimSchedule;
 
   constructor(options: FramePublisherOptions) {
     this.#o = options;
-    this.#retention = new RetentionWindow(options.maxLen, trimSlack(options.maxLen));
+    this.#trims = new TrimSchedule(trimSlack(options.maxLen));
     this.#log = options.logger.child({ module: 'frame-publisher' });
   }
 
@@ -71,14 +71,17 @@ export class FramePublisher {
    * which tells a replay (duplicate) from an id another writer overtook (stored anew).
    */
   async publishOnce(frames: readonly PendingFrame[]): Promise<PublishOutcome[]> {
-    const trimTo = this.#retention.trimPoint();
+    const o = this.#o;
+    const trim = this.#trims.due()
+      ? { maxLen: o.maxLen, slack: trimSlack(o.maxLen), marksKey: o.keys.trimMarks }
+      : undefined;
     let reply: BatchReply;
     try {
       reply = await publishBatch(this.#o.redis, {
         framesKey: this.#o.keys.frames,
         statsKey: this.#o.keys.stats,
         policy: this.#o.policy,
-        trimTo,
+        trim,
         entries: frames.map((f) => ({ id: formatEntryId(f.id), fields: this.#fields(f) })),
       });
     } catch (err) {
@@ -87,14 +90,10 @@ export class FramePublisher {
     }
     if (reply.trimError !== undefined) {
       this.#log.warn({ err: reply.trimError }, 'trimming the frames stream failed; retried later');
-    } else if (trimTo !== undefined) {
-      this.#retention.trimmed();
+    } else if (trim !== undefined) {
+      this.#trims.trimmed();
     }
-    reply.outcomes.forEach((o, i) => {
-      if (o === 'added') {
-        this.#retention.add(frames[i]!.id);
-      }
-    });
+    this.#trims.added(reply.outcomes.filter((outcome) => outcome === 'added').length);
     const conflicts = frames.filter((_, i) => reply.outcomes[i] === 'conflict');
     const resolved = await this.#resolveConflicts(conflicts);
     return reply.outcomes.map((o) => (o === 'conflict' ? resolved.shift()! : o));

@@ -3,7 +3,6 @@ import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { sourceKeys, type SourceKeys } from '../../src/shared/redis/keys.js';
 import { readDurableCounters } from '../../src/shared/redis/durable-counters.js';
-import { byLengthTrimPoint } from '../../src/producer/retention.js';
 import { publishBatch } from '../../src/shared/redis/publish-batch.js';
 import { isOomError } from '../../src/shared/redis/trim-acked.js';
 import { useRedisServer } from '../helpers/redis-server.js';
@@ -30,15 +29,22 @@ describe('publishBatch: plain XADDs on a corked socket, counted by the stream it
     from: number,
     to: number,
     policy: 'block' | 'drop-oldest' = 'block',
-    trimTo?: string,
+    trim?: { maxLen: number; slack: number },
   ) =>
     publishBatch(server.redis, {
       framesKey: keys.frames,
       statsKey: keys.stats,
       policy,
-      trimTo,
+      trim: trim === undefined ? undefined : { ...trim, marksKey: keys.trimMarks },
       entries: entries(from, to),
     });
+  /** A mark as the TRIM script leaves one: entry number `n` of the stream has id `n-0`. */
+  const mark = (keys: SourceKeys, n: number) => server.redis.rpush(keys.trimMarks, `${n} ${n}-0`);
+  const marks = (keys: SourceKeys) => server.redis.lrange(keys.trimMarks, 0, -1);
+  const xrangeCalls = async () => {
+    const m = /cmdstat_xrange:calls=(\d+)/.exec(await server.redis.info('commandstats'));
+    return Number(m?.[1] ?? 0);
+  };
   const readIds = async (keys: SourceKeys, count: number) => {
     const reply = (await server.redis.xreadgroup(
       'GROUP',
@@ -94,16 +100,19 @@ describe('publishBatch: plain XADDs on a corked socket, counted by the stream it
     assert.equal(await produced(keys), 2);
   });
 
-  it('with block, trims to trimTo but never past an entry the group has not read or not acked', async () => {
+  it('with block, trims at the newest mark maxLen old but never past an entry the group has not read or not acked', async () => {
     const keys = await fresh();
     await send(keys, 1, 30);
     const ids = await readIds(keys, 20);
     await server.redis.xack(keys.frames, GROUP, ...ids.slice(0, 15)); // 16..20 pending, 21..30 unread
-    const reply = await send(keys, 31, 32, 'block', '25-0');
+    await mark(keys, 24);
+    // 32 entries, maxLen 8: mark 24 is 8 entries old, so the point is 25-0.
+    const reply = await send(keys, 31, 32, 'block', { maxLen: 8, slack: 1 });
     assert.equal(reply.trimmed, 15);
     assert.equal(await firstId(keys), '16-0', 'stopped at the oldest pending entry');
+    assert.deepEqual(await marks(keys), ['24 24-0', '32 32-0'], 'this batch left its mark');
     await server.redis.xack(keys.frames, GROUP, ...ids.slice(15));
-    await send(keys, 33, 33, 'block', '25-0');
+    await send(keys, 33, 33, 'block', { maxLen: 8, slack: 1 });
     assert.equal(await firstId(keys), '21-0', 'stopped at the oldest unread entry');
     assert.equal(await server.redis.hget(keys.stats, 'dropped_unread'), null);
   });
@@ -111,16 +120,17 @@ describe('publishBatch: plain XADDs on a corked socket, counted by the stream it
   it('with block and no consumer group yet, trims nothing', async () => {
     const keys = await fresh(false);
     await send(keys, 1, 10);
-    const reply = await send(keys, 11, 11, 'block', '8-0');
+    const reply = await send(keys, 11, 11, 'block', { maxLen: 3, slack: 1 });
     assert.equal(reply.trimmed, 0);
     assert.equal(await server.redis.xlen(keys.frames), 11);
   });
 
-  it('with drop-oldest, trims to trimTo and counts exactly the entries no group had read', async () => {
+  it('with drop-oldest, trims at the mark and counts exactly the entries no group had read', async () => {
     const keys = await fresh();
     await send(keys, 1, 20);
     await readIds(keys, 5); // 1..5 read (pending), 6..20 unread
-    const reply = await send(keys, 21, 21, 'drop-oldest', '12-0');
+    await mark(keys, 11);
+    const reply = await send(keys, 21, 21, 'drop-oldest', { maxLen: 10, slack: 1 });
     assert.equal(reply.trimmed, 11);
     assert.equal(reply.trimmedUnread, 6, '6..11 were never read');
     assert.equal(await firstId(keys), '12-0');
@@ -130,34 +140,61 @@ describe('publishBatch: plain XADDs on a corked socket, counted by the stream it
   it('with drop-oldest and no consumer group, every trimmed entry is counted as unread', async () => {
     const keys = await fresh(false);
     await send(keys, 1, 10);
-    const reply = await send(keys, 11, 11, 'drop-oldest', '4-0');
+    await mark(keys, 3);
+    const reply = await send(keys, 11, 11, 'drop-oldest', { maxLen: 8, slack: 1 });
     assert.equal(reply.trimmedUnread, 3);
     assert.equal(await server.redis.hget(keys.stats, 'dropped_unread'), '3');
   });
 
-  it('a by-length trim point (after a producer restart) keeps the newest maxLen, within the same rules', async () => {
+  it('trims every slack entries from its own marks: the stream stays near maxLen and no entry is read back', async () => {
+    const keys = await fresh();
+    const before = await xrangeCalls();
+    let lengths: number[] = [];
+    for (let b = 0; b < 40; b++) {
+      // A restarted producer is the same as a running one: only Redis holds the marks.
+      await send(keys, b * 5 + 1, b * 5 + 5, 'block', { maxLen: 20, slack: 5 });
+      const ids = await readIds(keys, 5);
+      await server.redis.xack(keys.frames, GROUP, ...ids);
+      lengths.push(await server.redis.xlen(keys.frames));
+    }
+    lengths = lengths.slice(10);
+    assert.ok(Math.min(...lengths) >= 20, `kept fewer than maxLen: ${lengths.join(' ')}`);
+    assert.ok(Math.max(...lengths) <= 20 + 2 * 5 + 5, `grew past maxLen: ${lengths.join(' ')}`);
+    assert.ok((await marks(keys)).length <= 20 / 5 + 2, 'marks older than the point are dropped');
+    assert.equal(await xrangeCalls(), before, 'no entry was read to find a trim point');
+  });
+
+  it('marks from a stream that was deleted and made anew are dropped', async () => {
+    const keys = await fresh(false);
+    await server.redis.rpush(keys.trimMarks, '500 500-0', '900 900-0');
+    await send(keys, 1, 5, 'drop-oldest', { maxLen: 3, slack: 1 });
+    assert.deepEqual(await marks(keys), ['5 5-0']);
+    assert.equal(await server.redis.xlen(keys.frames), 3, 'trimmed by length instead');
+  });
+
+  it('entries older than every mark (written before marks were kept) are trimmed by length, within the same rules', async () => {
     const keys = await fresh();
     await send(keys, 1, 30);
     const ids = await readIds(keys, 30);
     await server.redis.xack(keys.frames, GROUP, ...ids.slice(0, 12)); // 13..30 pending
     // XLEN 31 after the XADD, maxLen 10: 21 to trim, block stops at the oldest pending (13).
-    const blocked = await send(keys, 31, 31, 'block', byLengthTrimPoint(10, 100));
+    const blocked = await send(keys, 31, 31, 'block', { maxLen: 10, slack: 50 });
     assert.equal(blocked.trimmed, 12);
     assert.equal(await firstId(keys), '13-0');
     await server.redis.xack(keys.frames, GROUP, ...ids.slice(12));
-    const capped = await send(keys, 32, 32, 'block', byLengthTrimPoint(10, 5));
-    assert.equal(capped.trimmed, 5, 'at most cap per call');
-    await send(keys, 33, 33, 'block', byLengthTrimPoint(10, 100));
+    const capped = await send(keys, 32, 32, 'block', { maxLen: 10, slack: 3 });
+    assert.equal(capped.trimmed, 6, 'at most 2 x slack per call');
+    await send(keys, 33, 33, 'block', { maxLen: 10, slack: 50 });
     assert.equal(await server.redis.xlen(keys.frames), 10);
     assert.equal(await firstId(keys), '24-0', 'the newest 10 kept');
-    const none = await send(keys, 34, 34, 'block', byLengthTrimPoint(20, 100));
+    const none = await send(keys, 34, 34, 'block', { maxLen: 20, slack: 50 });
     assert.equal(none.trimmed, 0, 'shorter than maxLen: nothing to trim');
   });
 
   it('a by-length trim finds its point in chunks of 64 entries when more are to go', async () => {
     const keys = await fresh(false);
     await send(keys, 1, 200);
-    const reply = await send(keys, 201, 201, 'drop-oldest', byLengthTrimPoint(10, 1000));
+    const reply = await send(keys, 201, 201, 'drop-oldest', { maxLen: 10, slack: 500 });
     assert.equal(reply.trimmed, 191);
     assert.equal(await server.redis.xlen(keys.frames), 10);
     assert.equal(await firstId(keys), '192-0');
@@ -167,7 +204,7 @@ describe('publishBatch: plain XADDs on a corked socket, counted by the stream it
     const keys = await fresh();
     await send(keys, 1, 20);
     await readIds(keys, 4); // 1..4 read, 5..20 unread
-    const reply = await send(keys, 21, 21, 'drop-oldest', byLengthTrimPoint(12, 100));
+    const reply = await send(keys, 21, 21, 'drop-oldest', { maxLen: 12, slack: 50 });
     assert.equal(reply.trimmed, 9);
     assert.equal(reply.trimmedUnread, 5, '5..9 were never read');
     assert.equal(await firstId(keys), '10-0');

@@ -17,6 +17,8 @@ export interface SourceKeys {
   readonly reids: string;
   /** One producer per source: SET NX PX lease. */
   readonly producerLease: string;
+  /** Where the frames stream stood at past trims, for the producer's next trim (publish-batch.ts). */
+  readonly trimMarks: string;
 }
 
 export const SOURCE_ID_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -42,6 +44,7 @@ export function sourceKeys(prefix: string, source: string): SourceKeys {
     errors: `${base}:errors`,
     reids: `${base}:reids`,
     producerLease: `${base}:producer-lease`,
+    trimMarks: `${base}:trim-marks`,
   };
 }
 

@@ -14,23 +14,63 @@ import { LUA_ID_HELPERS } from './lua-ids.js';
  */
 
 /**
- * KEYS: frames, stats. ARGV: policy, trimTo. Trims entries older than trimTo (the oldest of
- * the last maxLen ids the producer wrote; or `len:<maxLen>:<cap>`, the id after the oldest
- * XLEN - maxLen entries, at most cap of them, for a producer that has not yet written maxLen
- * since it started. XRANGE copies those entries into Lua, hence the cap and the rare use):
+ * KEYS: frames, stats, marks. ARGV: policy, maxLen, slack, newestId (this batch's last id).
+ * Finds where to trim so the stream keeps about maxLen entries, from marks kept beside it: a
+ * list of "<entries-added> <id>", oldest first, at least slack apart, one pushed per call. The
+ * newest mark at least maxLen entries old is the trim point, and older marks go. Marks live in
+ * Redis, so a producer that restarts (or runs for a few frames at a time) trims as cheaply as
+ * one that has run for hours. Entries older than every mark (written before marks were kept)
+ * are found by position instead: XRANGE copies them into Lua, so at most 2 x slack per call.
+ * entries-added comes from a group's entries-read + lag, which copies no entry; XINFO STREAM
+ * (which copies the first and last) only when no group can tell.
  * - block never trims past the oldest entry a group has not read or not acked;
- * - drop-oldest trims to trimTo and counts the trimmed entries some group had not read as
+ * - drop-oldest trims to the point and counts the trimmed entries some group had not read as
  *   dropped_unread (two XTRIMs: first what every group has read, then the rest).
  * Returns {trimmed, trimmedUnread}.
  */
 const TRIM = `${LUA_ID_HELPERS}
-local frames, stats = KEYS[1], KEYS[2]
-local policy, trim_to = ARGV[1], ARGV[2]
-local by_len, cap = string.match(trim_to, '^len:(%d+):(%d+)$')
-if by_len ~= nil then
-  local excess = redis.call('XLEN', frames) - tonumber(by_len)
+local frames, stats, marks = KEYS[1], KEYS[2], KEYS[3]
+local policy, max_len, slack, newest_id = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
+local groups = redis.call('XINFO', 'GROUPS', frames)
+local function fields(list)
+  local t = {}
+  for i = 1, #list, 2 do t[list[i]] = list[i + 1] end
+  return t
+end
+local added = nil
+for _, g in ipairs(groups) do
+  local gf = fields(g)
+  if gf['entries-read'] and gf['lag'] then
+    added = tonumber(gf['entries-read']) + tonumber(gf['lag'])
+    break
+  end
+end
+if added == nil then added = tonumber(fields(redis.call('XINFO', 'STREAM', frames))['entries-added']) end
+local trim_to = nil
+if added ~= nil then
+  local newest = redis.call('LINDEX', marks, -1)
+  local newest_n = nil
+  if newest then newest_n = tonumber(string.match(newest, '^%d+')) end
+  -- More than the stream ever had: the stream was deleted and made anew.
+  if newest_n and newest_n > added then redis.call('DEL', marks); newest_n = nil end
+  if not newest_n or added - newest_n >= slack then
+    redis.call('RPUSH', marks, added .. ' ' .. newest_id)
+  end
+  local list = redis.call('LRANGE', marks, 0, -1)
+  local at = 0
+  for i, m in ipairs(list) do
+    if tonumber(string.match(m, '^%d+')) > added - max_len then break end
+    at = i
+  end
+  if at > 0 then
+    trim_to = next_id(string.match(list[at], ' (.+)$'))
+    if at > 1 then redis.call('LTRIM', marks, at - 1, -1) end
+  end
+end
+if trim_to == nil then
+  local excess = redis.call('XLEN', frames) - max_len
   if excess < 1 then return {0, 0} end
-  if excess > tonumber(cap) then excess = tonumber(cap) end
+  if excess > 2 * slack then excess = 2 * slack end
   -- Only the last id is kept: in chunks, so Lua holds 64 frames at a time, not all of them.
   local start, last = '-', nil
   while excess > 0 do
@@ -43,11 +83,9 @@ if by_len ~= nil then
   if last == nil then return {0, 0} end
   trim_to = next_id(last)
 end
-local groups = redis.call('XINFO', 'GROUPS', frames)
 local read_by_all, keep = nil, nil
 for _, g in ipairs(groups) do
-  local gf = {}
-  for i = 1, #g, 2 do gf[g[i]] = g[i + 1] end
+  local gf = fields(g)
   local after_read = next_id(gf['last-delivered-id'])
   local k = after_read
   if tonumber(gf['pending']) > 0 then
@@ -73,6 +111,16 @@ if id_lt(trim_to, keep) then keep = trim_to end
 return {redis.call('XTRIM', frames, 'MINID', keep), 0}
 `;
 
+/** What the TRIM script needs when a trim is due with a batch. */
+export interface TrimRequest {
+  /** Entries the stream keeps (about: trims go by marks at least `slack` apart). */
+  readonly maxLen: number;
+  /** Entries written between trims. */
+  readonly slack: number;
+  /** The source's trim-marks list (keys.ts), in the frames' hash slot. */
+  readonly marksKey: string;
+}
+
 export interface BatchEntry {
   readonly id: string;
   readonly fields: readonly FieldValue[];
@@ -82,8 +130,8 @@ export interface PublishBatchArgs {
   readonly framesKey: string;
   readonly statsKey: string;
   readonly policy: 'block' | 'drop-oldest';
-  /** Trim entries older than this id (see TRIM); undefined: no trim in this batch. */
-  readonly trimTo?: string | undefined;
+  /** Trim after the XADDs (see TRIM); undefined: no trim in this batch. */
+  readonly trim?: TrimRequest | undefined;
   readonly entries: readonly BatchEntry[];
 }
 
@@ -103,7 +151,7 @@ type ScriptFn = (...args: (string | number | Buffer)[]) => unknown;
 
 function defineTrimScript(client: RedisClient): void {
   if ((client as unknown as Record<string, unknown>).fpTrimFrames === undefined) {
-    client.defineCommand('fpTrimFrames', { numberOfKeys: 2, lua: TRIM });
+    client.defineCommand('fpTrimFrames', { numberOfKeys: 3, lua: TRIM });
   }
 }
 
@@ -138,7 +186,7 @@ function asError(err: unknown): Error {
  * On a Cluster, one pipeline (the source's keys share a slot, so one node takes it all).
  */
 export async function publishBatch(redis: RedisClient, a: PublishBatchArgs): Promise<BatchReply> {
-  if (a.trimTo !== undefined) {
+  if (a.trim !== undefined) {
     defineTrimScript(redis);
   }
   return redis.isCluster ? publishPipelined(redis, a) : publishCorked(redis as Redis, a);
@@ -169,17 +217,22 @@ async function publishCorked(redis: Redis, a: PublishBatchArgs): Promise<BatchRe
 
 /** Sends (or queues on a pipeline) the TRIM script when the batch has a trim point. */
 function sendTrim(on: RedisClient | ChainableCommander, a: PublishBatchArgs): unknown {
-  if (a.trimTo === undefined) {
+  if (a.trim === undefined) {
     return undefined;
   }
   const trim = (on as unknown as { fpTrimFrames: ScriptFn }).fpTrimFrames;
-  return trim.call(on, a.framesKey, a.statsKey, a.policy, a.trimTo);
+  const newest = a.entries[a.entries.length - 1];
+  if (newest === undefined) {
+    return undefined;
+  }
+  const t = a.trim;
+  return trim.call(on, a.framesKey, a.statsKey, t.marksKey, a.policy, t.maxLen, t.slack, newest.id);
 }
 
 /** One pipeline; a failure of the whole pipeline gives every entry the same Error. */
 async function publishPipelined(redis: RedisClient, a: PublishBatchArgs): Promise<BatchReply> {
   const [only] = a.entries;
-  if (a.entries.length === 1 && a.trimTo === undefined && only !== undefined) {
+  if (a.entries.length === 1 && a.trim === undefined && only !== undefined) {
     // A camera's usual batch: one frame. A plain command copies the frame once; a pipeline
     // copies it twice (ioredis joins the command, then the pipeline).
     const outcome = await redis.xadd(a.framesKey, only.id, ...only.fields).then(
@@ -198,14 +251,14 @@ async function publishPipelined(redis: RedisClient, a: PublishBatchArgs): Promis
     replies = (await pipeline.exec()) ?? [];
   } catch (err) {
     const e = asError(err);
-    const trimError = a.trimTo === undefined ? {} : { trimError: e };
+    const trimError = a.trim === undefined ? {} : { trimError: e };
     return { outcomes: a.entries.map(() => e), trimmed: 0, trimmedUnread: 0, ...trimError };
   }
   const outcomes = a.entries.map((_, i) => {
     const r = replies[i];
     return r === undefined ? new Error('no reply for XADD') : entryOutcome(r[0]);
   });
-  if (a.trimTo === undefined) {
+  if (a.trim === undefined) {
     return { outcomes, trimmed: 0, trimmedUnread: 0 };
   }
   const [trimErr, trim] = replies[a.entries.length] ?? [new Error('no reply for trim'), null];
