@@ -164,12 +164,63 @@ describe('publishBatch: plain XADDs on a corked socket, counted by the stream it
     assert.equal(await xrangeCalls(), before, 'no entry was read to find a trim point');
   });
 
-  it('marks from a stream that was deleted and made anew are dropped', async () => {
+  it('marks counting more than a stream that was deleted and made anew are dropped', async () => {
     const keys = await fresh(false);
     await server.redis.rpush(keys.trimMarks, '500 500-0', '900 900-0');
     await send(keys, 1, 5, 'drop-oldest', { maxLen: 3, slack: 1 });
     assert.deepEqual(await marks(keys), ['5 5-0']);
     assert.equal(await server.redis.xlen(keys.frames), 3, 'trimmed by length instead');
+  });
+
+  it('marks stay at least slack apart, and the one trimmed at stays first', async () => {
+    const keys = await fresh(false);
+    await send(keys, 1, 40);
+    await server.redis.rpush(keys.trimMarks, '10 10-0', '20 20-0', '30 30-0');
+    // 41 entries, maxLen 15: mark 20 is the newest 15 entries old.
+    const reply = await send(keys, 41, 41, 'drop-oldest', { maxLen: 15, slack: 5 });
+    assert.equal(reply.trimmed, 20);
+    assert.deepEqual(await marks(keys), ['20 20-0', '30 30-0', '41 41-0']);
+    await send(keys, 42, 43, 'drop-oldest', { maxLen: 15, slack: 5 });
+    assert.deepEqual(await marks(keys), ['20 20-0', '30 30-0', '41 41-0'], '2 entries since 41');
+  });
+
+  it('marks count past 1e14 entries as digits (Lua would write 1e+14)', async () => {
+    const keys = await fresh(false);
+    await send(keys, 1, 5);
+    await server.redis.xsetid(keys.frames, '5-0', 'ENTRIESADDED', '200000000000000');
+    await send(keys, 6, 6, 'drop-oldest', { maxLen: 10, slack: 1 });
+    assert.deepEqual(await marks(keys), ['200000000000001 6-0']);
+    assert.equal(await server.redis.xlen(keys.frames), 6, 'nothing is maxLen old');
+  });
+
+  it('marks of a stream that was deleted and made anew with older ids are dropped', async () => {
+    const keys = await fresh(false);
+    await server.redis.rpush(keys.trimMarks, '2 900-0', '3 950-0');
+    await send(keys, 1, 8, 'drop-oldest', { maxLen: 6, slack: 1 });
+    assert.deepEqual(await marks(keys), ['8 8-0']);
+    assert.equal(await server.redis.xlen(keys.frames), 6, 'trimmed by length, not at 951-0');
+  });
+
+  it('at maxmemory a due trim still frees entries (drop-oldest), without its mark', async () => {
+    const keys = await fresh(false);
+    const big = Buffer.alloc(20_000, 7);
+    for (let i = 1; i <= 110; i++) {
+      await server.redis.xadd(keys.frames, `${i}-0`, 'data', big);
+    }
+    for (let i = 5; i <= 105; i += 5) {
+      await server.redis.rpush(keys.trimMarks, `${i} ${i}-0`);
+    }
+    const used = Number(/used_memory:(\d+)/.exec(await server.redis.info('memory'))?.[1]);
+    await server.redis.config('SET', 'maxmemory', String(used - 1000));
+    try {
+      const reply = await send(keys, 111, 111, 'drop-oldest', { maxLen: 100, slack: 5 });
+      assert.ok(isOomError(reply.outcomes[0]), 'the frame itself is refused');
+      assert.equal(reply.trimError, undefined, String(reply.trimError));
+      assert.equal(reply.trimmed, 10);
+    } finally {
+      await server.redis.config('SET', 'maxmemory', '0');
+    }
+    assert.equal(await server.redis.xlen(keys.frames), 100);
   });
 
   it('entries older than every mark (written before marks were kept) are trimmed by length, within the same rules', async () => {

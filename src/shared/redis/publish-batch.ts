@@ -21,55 +21,55 @@ import { LUA_ID_HELPERS } from './lua-ids.js';
  * Redis, so a producer that restarts (or runs for a few frames at a time) trims as cheaply as
  * one that has run for hours. Entries older than every mark (written before marks were kept)
  * are found by position instead: XRANGE copies them into Lua, so at most 2 x slack per call.
- * entries-added comes from a group's entries-read + lag, which copies no entry; XINFO STREAM
- * (which copies the first and last) only when no group can tell.
+ * entries-added comes from XINFO STREAM (it copies the first and last entries: once per call,
+ * i.e. per slack frames; a group's entries-read + lag is not it once unread entries were
+ * trimmed, on Redis versions that report such a lag as the stream's length).
  * - block never trims past the oldest entry a group has not read or not acked;
  * - drop-oldest trims to the point and counts the trimmed entries some group had not read as
  *   dropped_unread (two XTRIMs: first what every group has read, then the rest).
- * Returns {trimmed, trimmedUnread}.
+ * At maxmemory Redis refuses a script whose first write may grow memory: XTRIM (which it
+ * allows) comes first, and the mark is pushed with pcall, so a refused mark skips a mark, not
+ * the trim. Returns {trimmed, trimmedUnread}.
  */
 const TRIM = `${LUA_ID_HELPERS}
 local frames, stats, marks = KEYS[1], KEYS[2], KEYS[3]
 local policy, max_len, slack, newest_id = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
-local groups = redis.call('XINFO', 'GROUPS', frames)
 local function fields(list)
   local t = {}
   for i = 1, #list, 2 do t[list[i]] = list[i + 1] end
   return t
 end
-local added = nil
-for _, g in ipairs(groups) do
-  local gf = fields(g)
-  if gf['entries-read'] and gf['lag'] then
-    added = tonumber(gf['entries-read']) + tonumber(gf['lag'])
-    break
+local function count_of(mark) return tonumber(string.match(mark, '^%d+')) end
+local function id_of(mark) return string.match(mark, ' (.+)$') end
+local stream = fields(redis.call('XINFO', 'STREAM', frames))
+local added, last_id = tonumber(stream['entries-added']), stream['last-generated-id']
+local list = {}
+local stale = false
+if added ~= nil then
+  list = redis.call('LRANGE', marks, 0, -1)
+  local newest = list[#list]
+  -- A mark past the stream's count or its last id: the stream was deleted and made anew.
+  if newest and (count_of(newest) > added or id_lt(last_id, id_of(newest))) then
+    list, stale = {}, true
   end
 end
-if added == nil then added = tonumber(fields(redis.call('XINFO', 'STREAM', frames))['entries-added']) end
-local trim_to = nil
-if added ~= nil then
-  local newest = redis.call('LINDEX', marks, -1)
-  local newest_n = nil
-  if newest then newest_n = tonumber(string.match(newest, '^%d+')) end
-  -- More than the stream ever had: the stream was deleted and made anew.
-  if newest_n and newest_n > added then redis.call('DEL', marks); newest_n = nil end
-  if not newest_n or added - newest_n >= slack then
-    redis.call('RPUSH', marks, added .. ' ' .. newest_id)
+local trim_to, at = nil, 0
+for i, m in ipairs(list) do
+  if count_of(m) > added - max_len then break end
+  at = i
+end
+if at > 0 then trim_to = next_id(id_of(list[at])) end
+local function keep_marks()
+  if added == nil then return end
+  if stale then redis.pcall('DEL', marks) end
+  local newest = list[#list]
+  if not newest or added - count_of(newest) >= slack then
+    redis.pcall('RPUSH', marks, string.format('%d', added) .. ' ' .. newest_id)
   end
-  local list = redis.call('LRANGE', marks, 0, -1)
-  local at = 0
-  for i, m in ipairs(list) do
-    if tonumber(string.match(m, '^%d+')) > added - max_len then break end
-    at = i
-  end
-  if at > 0 then
-    trim_to = next_id(string.match(list[at], ' (.+)$'))
-    if at > 1 then redis.call('LTRIM', marks, at - 1, -1) end
-  end
+  if at > 1 then redis.pcall('LTRIM', marks, at - 1, -1) end
 end
 if trim_to == nil then
   local excess = redis.call('XLEN', frames) - max_len
-  if excess < 1 then return {0, 0} end
   if excess > 2 * slack then excess = 2 * slack end
   -- Only the last id is kept: in chunks, so Lua holds 64 frames at a time, not all of them.
   local start, last = '-', nil
@@ -80,9 +80,10 @@ if trim_to == nil then
     excess = excess - #chunk
     start = '(' .. last
   end
-  if last == nil then return {0, 0} end
+  if last == nil then keep_marks() return {0, 0} end
   trim_to = next_id(last)
 end
+local groups = redis.call('XINFO', 'GROUPS', frames)
 local read_by_all, keep = nil, nil
 for _, g in ipairs(groups) do
   local gf = fields(g)
@@ -95,6 +96,7 @@ for _, g in ipairs(groups) do
   if read_by_all == nil or id_lt(after_read, read_by_all) then read_by_all = after_read end
   if keep == nil or id_lt(k, keep) then keep = k end
 end
+local reply = {0, 0}
 if policy == 'drop-oldest' then
   local read = 0
   if read_by_all ~= nil then
@@ -104,11 +106,13 @@ if policy == 'drop-oldest' then
   end
   local unread = redis.call('XTRIM', frames, 'MINID', trim_to)
   if unread > 0 then redis.call('HINCRBY', stats, 'dropped_unread', unread) end
-  return {read + unread, unread}
+  reply = {read + unread, unread}
+elseif keep ~= nil then
+  if id_lt(trim_to, keep) then keep = trim_to end
+  reply = {redis.call('XTRIM', frames, 'MINID', keep), 0}
 end
-if keep == nil then return {0, 0} end
-if id_lt(trim_to, keep) then keep = trim_to end
-return {redis.call('XTRIM', frames, 'MINID', keep), 0}
+keep_marks()
+return reply
 `;
 
 /** What the TRIM script needs when a trim is due with a batch. */
