@@ -3,13 +3,14 @@
  * redis-server, each scenario in its own child process. See docs/performance.md.
  */
 import { constants } from 'node:fs';
-import { access, mkdir, writeFile } from 'node:fs/promises';
+import { access, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { Redis } from 'ioredis';
 import { startPrivateRedisServer } from '../src/demo/private-redis-server.js';
 import { parseBenchArgs, USAGE, type BenchArgs } from './lib/args.js';
 import { updatePerformanceDoc } from './lib/docs.js';
+import { freshResultsFile } from './lib/results-file.js';
 import { loadFrameSet, parseSize } from './lib/frames.js';
 import { machineInfo, versions } from './lib/machine.js';
 import {
@@ -181,7 +182,7 @@ async function main(): Promise<void> {
     const date = started.toISOString().slice(0, 10);
     // A partial run (--only) never overwrites the day's complete results.
     const suffix = `${args.mode === 'quick' ? '' : `-${args.mode}`}${args.only.length > 0 ? `-only-${args.only.join('-')}` : ''}`;
-    const file = join(args.outDir, `${date}${suffix}.json`);
+    const file = await freshResultsFile(args.outDir, `${date}${suffix}`, started);
     const { targets, ...ratios } = summary;
     const out = {
       date: started.toISOString(),
@@ -202,7 +203,6 @@ async function main(): Promise<void> {
         ? {}
         : { runs: results.length === scenarios.length ? undefined : results }),
     };
-    await mkdir(args.outDir, { recursive: true });
     await writeFile(file, `${JSON.stringify(out, null, 2)}\n`);
     console.log(`results: ${file}`);
     if (args.docs && args.mode !== 'soak') {

@@ -1,5 +1,6 @@
 import type { WorkerStats } from '../workers/worker.js';
 import { createWorker } from '../workers/worker.js';
+import { checkProcessor } from '../workers/processors/load-processor.js';
 import { sourcesKey } from '../shared/redis/keys.js';
 import { startProgressLine } from './progress-line.js';
 import { registerStreamGauges } from './stream-gauges.js';
@@ -7,6 +8,8 @@ import type { Runtime } from './runtime.js';
 
 /** Composition root of `framepipe work`. */
 export async function runWork(runtime: Runtime, signal: AbortSignal): Promise<WorkerStats> {
+  // A processor that names nothing fails now, not after waiting for Redis.
+  await checkProcessor(runtime.config.worker.processor);
   const redis = runtime.redis('worker');
   // A service waits for Redis to come up, but stops at once on wrong credentials.
   await runtime.whenReady(redis, { waitMs: Infinity, signal });

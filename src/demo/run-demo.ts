@@ -5,6 +5,7 @@ import { readBacklog } from '../shared/redis/stream-info.js';
 import { sleep } from '../shared/shutdown.js';
 import { createProducer } from '../producer/producer.js';
 import { createWorker } from '../workers/worker.js';
+import { checkProcessor } from '../workers/processors/load-processor.js';
 import { createRuntime } from '../app/runtime.js';
 import { ratePerSecond, startProgressLine } from '../app/progress-line.js';
 import type { Logger } from '../shared/logger.js';
@@ -82,6 +83,8 @@ export async function runDemo(
   signal: AbortSignal,
   options: DemoOptions,
 ): Promise<DemoSummary> {
+  // Before a private redis-server is started for nothing.
+  await checkProcessor(baseConfig.worker.processor);
   const chosen = await chooseRedis(baseConfig, options);
   const { server } = chosen;
   // The demo's worker reads the demo's source from the start, not after discovery.

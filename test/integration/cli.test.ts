@@ -30,6 +30,19 @@ describe('the framepipe CLI', () => {
     assert.equal((await runCli(['--help'])).code, 0);
   });
 
+  it('exits 2 for a processor that names nothing, at once, even while Redis is down', async () => {
+    for (const args of [
+      ['work', '--processor', 'resnet', '--redis-port', '1'],
+      ['work', '--processor', './no-such-model.js', '--redis-port', '1'],
+      ['demo', '--processor', 'resnet'],
+    ]) {
+      const r = await runCli(args);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, /worker\.processor/);
+      assert.doesNotMatch(r.stderr, /private redis-server/);
+    }
+  });
+
   it('exits 2 for a bad environment value too', async () => {
     const r = await runCli(
       ['produce'],

@@ -1,6 +1,8 @@
+import { constants } from 'node:fs';
+import { access } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { ProcessorError, errorMessage } from '../../shared/errors.js';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { ConfigError, ProcessorError, errorMessage } from '../../shared/errors.js';
 import { asProcessor, type Processor } from './processor.js';
 
 export const BUILT_IN_PROCESSORS = ['stats', 'thumbnail', 'noop', 'plate'] as const;
@@ -21,18 +23,49 @@ export function isProcessorPath(spec: string): boolean {
   return spec.includes('/') || spec.includes('\\') || /\.[cm]?[jt]s$/.test(spec);
 }
 
+function isBuiltIn(spec: string): boolean {
+  return (BUILT_IN_PROCESSORS as readonly string[]).includes(spec);
+}
+
+/** A worker.processor that names nothing is bad config: the CLI exits 2. */
+function badProcessorError(spec: string, problem: string, cause?: unknown): ConfigError {
+  return new ConfigError(
+    `worker.processor "${spec}" ${problem}`,
+    [{ path: 'worker.processor', value: spec, message: problem }],
+    cause === undefined ? undefined : { cause },
+  );
+}
+
 /** Resolves a built-in name or a module path (relative to cwd) to an importable URL. */
 export function processorUrl(spec: string, cwd: string = process.cwd()): string {
-  if ((BUILT_IN_PROCESSORS as readonly string[]).includes(spec)) {
+  if (isBuiltIn(spec)) {
     const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
     return new URL(`${BUILT_IN_PATHS[spec] ?? `./${spec}`}${ext}`, import.meta.url).href;
   }
   if (!isProcessorPath(spec)) {
-    throw new ProcessorError(
-      `unknown processor "${spec}": use one of ${BUILT_IN_PROCESSORS.join(', ')} or a path like ./my-model.js`,
+    throw badProcessorError(
+      spec,
+      `is not a processor: use one of ${BUILT_IN_PROCESSORS.join(', ')} or a path like ./my-model.js`,
     );
   }
   return pathToFileURL(isAbsolute(spec) ? spec : resolve(cwd, spec)).href;
+}
+
+/**
+ * Throws a ConfigError unless spec is a built-in or a module file this process can read:
+ * called before waiting for Redis, so a typo fails at once (what the module exports is
+ * checked when it is loaded).
+ */
+export async function checkProcessor(spec: string, cwd?: string): Promise<void> {
+  const url = processorUrl(spec, cwd);
+  if (isBuiltIn(spec)) {
+    return;
+  }
+  try {
+    await access(fileURLToPath(url), constants.R_OK);
+  } catch (err) {
+    throw badProcessorError(spec, `cannot be read: ${errorMessage(err)}`, err);
+  }
 }
 
 export async function loadProcessor(spec: string, cwd?: string): Promise<LoadedProcessor> {

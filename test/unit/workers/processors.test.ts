@@ -4,8 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import sharp from 'sharp';
-import { PoisonFrameError, ProcessorError } from '../../../src/shared/errors.js';
-import { loadProcessor, processorUrl } from '../../../src/workers/processors/load-processor.js';
+import { ConfigError, PoisonFrameError, ProcessorError } from '../../../src/shared/errors.js';
+import {
+  checkProcessor,
+  loadProcessor,
+  processorUrl,
+} from '../../../src/workers/processors/load-processor.js';
 import type { FrameInput } from '../../../src/workers/processors/processor.js';
 import statsProcessor, { frameStats } from '../../../src/workers/processors/stats.js';
 import { greyStats, rgbStats } from '../../../src/workers/processors/grey-stats.js';
@@ -128,13 +132,31 @@ describe('loading a processor', () => {
   });
 
   it('refuses an unknown name, a missing file and a module without a valid default export', async () => {
-    await assert.rejects(loadProcessor('resnet'), ProcessorError);
+    await assert.rejects(loadProcessor('resnet'), ConfigError);
     await assert.rejects(loadProcessor('./does-not-exist.js'), ProcessorError);
     await assert.rejects(loadProcessor(fixturePath('no-default.ts')), (err: unknown) => {
       assert.ok(err instanceof ProcessorError);
       assert.equal(err.code, 'FRAMEPIPE_ERR_PROCESSOR');
       return true;
     });
+  });
+});
+
+describe('checkProcessor: worker.processor is checked before anything waits for Redis', () => {
+  it('accepts a built-in and a readable module file', async () => {
+    await checkProcessor('plate');
+    await checkProcessor(fixturePath('checksum-pool.ts'));
+  });
+
+  it('refuses an unknown name and a missing file as bad config, naming the option', async () => {
+    for (const spec of ['resnet', './does-not-exist.js']) {
+      await assert.rejects(checkProcessor(spec), (err: unknown) => {
+        assert.ok(err instanceof ConfigError, String(err));
+        assert.match(err.message, /worker\.processor/);
+        assert.match(err.message, new RegExp(spec.replace('.', '\\.')));
+        return true;
+      });
+    }
   });
 });
 
