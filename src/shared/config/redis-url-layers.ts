@@ -1,3 +1,4 @@
+import { ConfigError } from '../errors.js';
 import type { ConfigLayer } from './load-config.js';
 
 /** The options a redis.url stands for; a higher layer naming one of them must still win. */
@@ -21,6 +22,7 @@ export function resolveRedisUrls(layers: readonly ConfigLayer[]): ConfigLayer[] 
     if (fields === undefined) {
       continue; // not a redis URL: left for the schema to report
     }
+    refuseLostOptions(url, out.slice(i + 1).find(namesUrlField));
     const { url: _url, ...rest } = redisSection(out[i])!;
     out[i] = { ...out[i], redis: { ...rest, ...fields } };
   }
@@ -47,6 +49,21 @@ export function redisUrlFields(url: string): ConfigLayer | undefined {
     ...(db === '' ? {} : { db: /^\d+$/.test(db) ? Number(db) : db }),
     ...(parsed.protocol === 'rediss:' ? { tls: true } : {}),
   };
+}
+
+/**
+ * ioredis reads options from a URL's query (`?family=6`); the split URL has no place for them,
+ * so rather than drop them silently this is an error saying what to do.
+ */
+function refuseLostOptions(url: string, higher: ConfigLayer | undefined): void {
+  // Names only: a query may hold a password.
+  const names = [...new URL(url).searchParams.keys()].join(', ');
+  const field = URL_FIELDS.find((f) => redisSection(higher)?.[f] !== undefined);
+  if (names === '' || field === undefined) {
+    return;
+  }
+  const message = `redis.url has options ioredis reads from it (${names}) and a later layer sets redis.${field}: put ${field} in the URL too, or give every Redis option without a URL`;
+  throw new ConfigError(message, [{ path: 'redis.url', value: names, message }]);
 }
 
 function redisSection(layer: ConfigLayer | undefined): ConfigLayer | undefined {

@@ -78,6 +78,22 @@ describe('loadConfig', () => {
     assert.equal(socket.redis.password, 's3cr@t');
   });
 
+  it('refuses to split a redis.url with options ioredis reads from its query, naming them but no value', async () => {
+    const env = { REDIS_URL: 'redis://10.0.0.5:6380?family=6&password=hunter2' };
+    await assert.rejects(loadConfig({ env, flags: { redis: { port: 6499 } } }), (err: unknown) => {
+      assert.ok(err instanceof ConfigError);
+      assert.match(err.message, /\(family, password\).*redis\.port/);
+      assert.doesNotMatch(JSON.stringify([err.message, err.issues]), /hunter2/);
+      return true;
+    });
+    const kept = await loadConfig({ env });
+    assert.equal(
+      kept.redis.url,
+      env.REDIS_URL,
+      'nothing to split: the url goes to ioredis as it is',
+    );
+  });
+
   it('keeps redis.url as given when no higher layer overrides it, and it wins in its layer', async () => {
     const config = await loadConfig({
       env: { REDIS_URL: 'redis://10.0.0.5:6380' },
