@@ -34,6 +34,13 @@ export function describeFailure(err: unknown): Failure {
   if (!(err instanceof Error)) {
     return { exitCode: EXIT_FAILURE, text: `framepipe: ${String(err)}\n` };
   }
+  if (isPostgresError(err)) {
+    const hint = postgresErrorHint(err.code);
+    return {
+      exitCode: EXIT_FAILURE,
+      text: `framepipe: PostgreSQL: ${err.message}${hint === undefined ? '' : `\n  ${hint}`}\n`,
+    };
+  }
   if (isOperational(err)) {
     const hint = redisErrorHint(err) ?? systemErrorHint(err);
     return {
@@ -56,6 +63,25 @@ export function systemErrorHint(err: Error & { code?: unknown }): string | undef
     default:
       return undefined;
   }
+}
+
+/** An error the PostgreSQL server sent (node-postgres): a severity and a SQLSTATE code. */
+function isPostgresError(err: Error & { code?: unknown }): err is Error & { code: string } {
+  return 'severity' in err && typeof err.code === 'string' && /^[0-9A-Z]{5}$/.test(err.code);
+}
+
+/** Pure: what to check for a PostgreSQL error, by SQLSTATE (class 28: authorization). */
+export function postgresErrorHint(sqlState: string): string | undefined {
+  if (sqlState === '3D000') {
+    return 'create that database (createdb <name>) or name another in postgres.url (DATABASE_URL)';
+  }
+  if (sqlState.startsWith('28')) {
+    return 'check the user and password in postgres.url (DATABASE_URL) and pg_hba.conf';
+  }
+  if (sqlState === '42501') {
+    return "the user lacks a privilege: framepipe db migrate needs CREATE on the database's schema";
+  }
+  return undefined;
 }
 
 /** A Redis reply error or a system call's error (ECONNREFUSED, EADDRINUSE, EEXIST, ENOENT...). */

@@ -47,6 +47,21 @@ describe('describeFailure', () => {
     assert.doesNotMatch(text, /\n\s+at /);
   });
 
+  it('names PostgreSQL for errors its server sent, with a hint by SQLSTATE, no stack', () => {
+    const pg = (message: string, code: string) =>
+      Object.assign(new Error(message), { name: 'error', severity: 'FATAL', code });
+    const missing = describeFailure(pg('database "fp" does not exist', '3D000'));
+    assert.equal(missing.exitCode, 1);
+    assert.match(missing.text, /^framepipe: PostgreSQL: database "fp" does not exist\n  create/);
+    assert.doesNotMatch(missing.text, /\n\s+at /);
+    assert.match(describeFailure(pg('role "x" does not exist', '28000')).text, /user and password/);
+    assert.match(describeFailure(pg('password authentication failed', '28P01')).text, /pg_hba/);
+    assert.equal(
+      describeFailure(pg('deadlock detected', '40P01')).text,
+      'framepipe: PostgreSQL: deadlock detected\n',
+    );
+  });
+
   it('exits 0 for a service stopped while it waited for Redis', () => {
     assert.deepEqual(describeFailure(new StoppedWhileWaitingError('127.0.0.1:6379')), {
       exitCode: 0,
