@@ -14,9 +14,10 @@ import { LUA_ID_HELPERS } from './lua-ids.js';
  */
 
 /**
- * KEYS: frames, stats, marks. ARGV: policy, maxLen, slack, newestId (this batch's last id).
+ * KEYS: frames, stats, marks. ARGV: policy, maxLen, slack.
  * Finds where to trim so the stream keeps about maxLen entries, from marks kept beside it: a
- * list of "<entries-added> <id>", oldest first, at least slack apart, one pushed per call. The
+ * list of "<entries-added> <last-generated-id>" (exact: both from XINFO STREAM after this
+ * batch's XADDs), oldest first, at least slack apart, one pushed per call. The
  * newest mark at least maxLen entries old is the trim point, and older marks go. Marks live in
  * Redis, so a producer that restarts (or runs for a few frames at a time) trims as cheaply as
  * one that has run for hours. Entries older than every mark (written before marks were kept)
@@ -33,7 +34,7 @@ import { LUA_ID_HELPERS } from './lua-ids.js';
  */
 const TRIM = `${LUA_ID_HELPERS}
 local frames, stats, marks = KEYS[1], KEYS[2], KEYS[3]
-local policy, max_len, slack, newest_id = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
+local policy, max_len, slack = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 local function fields(list)
   local t = {}
   for i = 1, #list, 2 do t[list[i]] = list[i + 1] end
@@ -64,7 +65,7 @@ local function keep_marks()
   if stale then redis.pcall('DEL', marks) end
   local newest = list[#list]
   if not newest or added - count_of(newest) >= slack then
-    redis.pcall('RPUSH', marks, string.format('%d', added) .. ' ' .. newest_id)
+    redis.pcall('RPUSH', marks, string.format('%d', added) .. ' ' .. last_id)
   end
   if at > 1 then redis.pcall('LTRIM', marks, at - 1, -1) end
 end
@@ -225,12 +226,8 @@ function sendTrim(on: RedisClient | ChainableCommander, a: PublishBatchArgs): un
     return undefined;
   }
   const trim = (on as unknown as { fpTrimFrames: ScriptFn }).fpTrimFrames;
-  const newest = a.entries[a.entries.length - 1];
-  if (newest === undefined) {
-    return undefined;
-  }
   const t = a.trim;
-  return trim.call(on, a.framesKey, a.statsKey, t.marksKey, a.policy, t.maxLen, t.slack, newest.id);
+  return trim.call(on, a.framesKey, a.statsKey, t.marksKey, a.policy, t.maxLen, t.slack);
 }
 
 /** One pipeline; a failure of the whole pipeline gives every entry the same Error. */
