@@ -46,6 +46,7 @@ export const FLAG_PATHS: Record<string, readonly [string, string]> = {
   viewerHost: ['viewer', 'host'],
   viewerToken: ['viewer', 'token'],
   postgresUrl: ['postgres', 'url'],
+  sinkConsumer: ['sink', 'consumer'],
   apiPort: ['api', 'port'],
   apiHost: ['api', 'host'],
 };

@@ -131,6 +131,10 @@ export function registerServiceCommands(program: Command, ctx: CliContext): void
   )
     .option('--postgres-url <url>', 'PostgreSQL URL (env DATABASE_URL)')
     .option('--migrate', 'apply pending migrations at start-up')
+    .option(
+      '--sink-consumer <name>',
+      'consumer name (default hostname-pid); a stable one resumes its own pending entries',
+    )
     .action(async (opts: CommonOpts & { migrate?: boolean }) => {
       const cfg = await ctx.configFrom(opts);
       const runtime = createRuntime(cfg);

@@ -11,12 +11,14 @@ describe('CLI flags to config', () => {
       loop: true,
       redisUrl: 'redis://x',
       redisSocket: '/run/redis/redis.sock',
+      sinkConsumer: 'sink-0',
       unrelated: 1,
     });
     assert.deepEqual(layer, {
       worker: { threads: 4, sources: ['a', 'b'] },
       producer: { loop: true },
       redis: { url: 'redis://x', socketPath: '/run/redis/redis.sock' },
+      sink: { consumer: 'sink-0' },
     });
   });
 
