@@ -34,3 +34,20 @@ export function hideSecrets(c: Config): Config {
     viewer: { ...c.viewer, ...(c.viewer.token === undefined ? {} : { token: HIDDEN }) },
   };
 }
+
+/**
+ * Pure: an option's value as an error message may quote it: secrets hidden (a mistyped
+ * token or password is still a secret), URLs without their password.
+ */
+export function shownValue(path: string, value: unknown): unknown {
+  if (value === undefined) {
+    return value;
+  }
+  if (path === 'redis.password' || path === 'viewer.token') {
+    return HIDDEN;
+  }
+  if (path === 'redis.url' || path === 'postgres.url') {
+    return typeof value === 'string' ? hideUrlPassword(value) : HIDDEN;
+  }
+  return value;
+}

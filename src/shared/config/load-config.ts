@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { z } from 'zod';
 import { ConfigError, type ConfigIssue } from '../errors.js';
+import { shownValue } from './hide-secrets.js';
 import { resolveRedisUrls } from './redis-url-layers.js';
 import { ConfigSchema, type Config } from './schema.js';
 import { closestName, unknownEnvNames } from './unknown-names.js';
@@ -199,7 +200,7 @@ function toConfigIssue(issue: z.core.$ZodIssue, input: ConfigLayer): ConfigIssue
   if (issue.code === 'invalid_value') {
     message = `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
   }
-  return { path: path.join('.'), message, value };
+  return { path: path.join('.'), message, value: shownValue(path.join('.'), value) };
 }
 
 function nest(path: readonly string[], value: unknown): ConfigLayer {

@@ -104,6 +104,23 @@ describe('loadConfig', () => {
     assert.equal(same.redis.url, 'redis://b:1');
   });
 
+  it('never quotes a secret it refuses: a short viewer token, a password, a URL password', async () => {
+    const bad = [
+      { viewer: { token: 'tok123' } },
+      { redis: { password: 12345678 } },
+      { postgres: { url: 42 } },
+    ];
+    for (const flags of bad) {
+      await assert.rejects(loadConfig({ flags }), (err: unknown) => {
+        assert.ok(err instanceof ConfigError);
+        const shown = JSON.stringify([err.message, err.issues]);
+        assert.doesNotMatch(shown, /tok123|12345678|42/);
+        assert.match(err.message, /\(got "\*\*\*"\)/);
+        return true;
+      });
+    }
+  });
+
   it('refuses a redis.url that is not redis:// or rediss://', async () => {
     for (const url of ['http://127.0.0.1:6379', '127.0.0.1:6379', 'redis:///x']) {
       await assert.rejects(loadConfig({ flags: { redis: { url } } }), (err: unknown) => {
