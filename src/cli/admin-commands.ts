@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { formatEvalReport, runPlateEval, type EvalReport } from '../plates/eval/run-eval.js';
+import { ConfigError } from '../shared/errors.js';
 import { createBarLine } from './bar-line.js';
 import type { CliContext } from './cli-context.js';
 import { registerDlqCommands } from './dlq-commands.js';
@@ -35,6 +36,12 @@ export function registerAdminCommands(program: Command, ctx: CliContext): void {
         bar.end();
       }
       process.stdout.write(`${formatEvalReport(report)}\n`);
+      if (report.samples.length === 0) {
+        // An empty table is not a result: the folder and the CSV do not match.
+        throw new ConfigError(
+          `no image of --truth ${opts.truth} could be read from --images ${opts.images} (${report.skipped?.length ?? 0} skipped)`,
+        );
+      }
     });
 
   registerDlqCommands(program, ctx);

@@ -47,6 +47,14 @@ describe('framepipe plates eval', () => {
     );
   });
 
+  it('exits 2 when no image of the CSV could be read (a folder and a CSV that do not match)', async () => {
+    const other = join(dir, 'other.csv');
+    await writeFile(other, 'file,plate\nnot-here.jpg,ABC123\n');
+    const run = await runCli(['plates', 'eval', '--images', dir, '--truth', other]);
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, /no image of --truth .*other\.csv could be read .*\(1 skipped\)/);
+  });
+
   it('a missing --images folder is a clear usage error, not a crash', async () => {
     const run = await runCli(['plates', 'eval', '--images', join(dir, 'nope'), '--truth', truth]);
     assert.equal(run.code, 2);
