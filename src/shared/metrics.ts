@@ -67,7 +67,7 @@ export function createMetrics(registry: Registry, options: { defaultMetrics?: bo
     }),
     processDuration: new Histogram({
       name: 'framepipe_process_duration_seconds',
-      help: 'Time a processor spent on one frame',
+      help: 'Time a processor spent on one frame (a pool processor: on its thread, not waiting for one)',
       labelNames: ['processor'] as const,
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers,

@@ -9,6 +9,7 @@ import { deadLetterArgs, droppedPendingArgs, resultArgs } from './dead-letter.js
 import { failureAction, maxDeliveriesReason, redeliveryAction } from './delivery-policy.js';
 import type { InFlight } from './in-flight.js';
 import type { FrameInput } from './processors/processor.js';
+import type { Processed } from './frame-pool.js';
 import type { SettleBatcher } from './settle-batcher.js';
 import type { WorkerStats } from './worker-stats.js';
 
@@ -27,7 +28,8 @@ export interface FrameHandlerDeps {
   readonly batcher: SettleBatcher;
   readonly inFlight: InFlight;
   readonly processorName: string;
-  readonly run: (frame: FrameInput) => Promise<unknown>;
+  /** Runs the processor (in-line or on the pool); processMs is its own time on the frame. */
+  readonly run: (frame: FrameInput) => Promise<Processed>;
   readonly config: Readonly<WorkerConfig>;
   readonly consumer: string;
   readonly logger: Logger;
@@ -111,15 +113,14 @@ export class FrameHandler {
   }
 
   async #process(d: Delivery, frame: FrameEntry, log: Logger): Promise<void> {
-    const started = performance.now();
-    let value: unknown;
+    let processed: Processed;
     try {
-      value = await this.#d.run(toFrameInput(frame));
+      processed = await this.#d.run(toFrameInput(frame));
     } catch (err) {
       await this.#fail(d, err, log);
       return;
     }
-    const durationMs = performance.now() - started;
+    const { value, processMs: durationMs } = processed;
     const doneUs = Math.round(this.#d.now() * 1000);
     this.#d.metrics.processDuration.observe(
       { processor: this.#d.processorName },

@@ -11,8 +11,14 @@ export interface FramePoolOptions {
   readonly closeTimeoutMs: number;
 }
 
+/** A processor's result, and the time it spent on the frame (not waiting for a thread). */
+export interface Processed {
+  readonly value: unknown;
+  readonly processMs: number;
+}
+
 export interface FramePool {
-  run(frame: FrameInput, options: ProcessOptions): Promise<unknown>;
+  run(frame: FrameInput, options: ProcessOptions): Promise<Processed>;
   /** Tasks waiting for a thread, and the share of time threads were busy (0-1). */
   load(): { queueSize: number; utilization: number };
   close(): Promise<void>;
@@ -69,7 +75,7 @@ export function createFramePool(options: FramePoolOptions): FramePool {
       if (!outcome.ok) {
         throw outcomeError(outcome);
       }
-      return outcome.value;
+      return { value: outcome.value, processMs: outcome.processMs };
     },
     load() {
       return { queueSize: pool.queueSize, utilization: pool.utilization };

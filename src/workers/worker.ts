@@ -7,7 +7,7 @@ import { defineScripts } from '../shared/redis/scripts.js';
 import { sleep } from '../shared/shutdown.js';
 import { nowUs } from '../shared/stream-entries.js';
 import { ConsumerJanitor } from './consumer-janitor.js';
-import { createFramePool, type FramePool } from './frame-pool.js';
+import { createFramePool, type FramePool, type Processed } from './frame-pool.js';
 import { FrameHandler } from './frame-handler.js';
 import { InFlight } from './in-flight.js';
 import { loadProcessor } from './processors/load-processor.js';
@@ -71,8 +71,12 @@ export async function createWorker(config: Readonly<Config>, deps: WorkerDeps): 
   }
   const runFrame =
     pool === undefined
-      ? (frame: FrameInput) => processor.process(frame, options)
-      : async (frame: FrameInput) => {
+      ? async (frame: FrameInput): Promise<Processed> => {
+          const started = performance.now();
+          const value = await processor.process(frame, options);
+          return { value, processMs: performance.now() - started };
+        }
+      : async (frame: FrameInput): Promise<Processed> => {
           try {
             return await pool.run(frame, options);
           } finally {

@@ -20,11 +20,8 @@ test('the plate processor reads synthetic scenes on the worker pool and checks t
     const results = await Promise.all(
       [0, 1, 2, 3].map(async (i) => {
         const { frame } = await plateSceneFrame('pool', i, 'easy');
-        return pool.run(frame, { thumbnailDir: '', thumbnailWidth: 0 }) as Promise<{
-          plate: string | null;
-          truth?: string;
-          correct?: boolean;
-        }>;
+        const { value } = await pool.run(frame, { thumbnailDir: '', thumbnailWidth: 0 });
+        return value as { plate: string | null; truth?: string; correct?: boolean };
       }),
     );
     assert.ok(results.every((r) => typeof r.truth === 'string'));

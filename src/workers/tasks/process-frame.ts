@@ -19,7 +19,8 @@ export interface FrameTask {
  * `code`) crossing the thread, and the code decides retry versus dead-letter.
  */
 export type TaskOutcome =
-  | { readonly ok: true; readonly value: unknown }
+  /** processMs: the processor's own time on the thread, without the wait for a thread. */
+  | { readonly ok: true; readonly value: unknown; readonly processMs: number }
   | { readonly ok: false; readonly name: string; readonly code?: string; readonly message: string };
 
 // One module instance per thread, loaded on first use.
@@ -53,7 +54,9 @@ function load(url: string): Promise<Processor> {
 export default async function processFrame(task: FrameTask): Promise<TaskOutcome> {
   try {
     const processor = await load(task.processorUrl);
-    return { ok: true, value: await processor.process(task.frame, task.options) };
+    const started = performance.now();
+    const value = await processor.process(task.frame, task.options);
+    return { ok: true, value, processMs: performance.now() - started };
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));
     const code = (e as { code?: unknown }).code;

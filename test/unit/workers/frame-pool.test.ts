@@ -61,11 +61,40 @@ describe('the frame pool', () => {
     try {
       const data = Buffer.from(Array.from({ length: 5000 }, (_, i) => i % 251));
       const expected = checksum(data);
-      const out = (await pool.run(frameOf(Buffer.from(data)), options)) as Record<string, unknown>;
+      const { value, processMs } = await pool.run(frameOf(Buffer.from(data)), options);
+      const out = value as Record<string, unknown>;
+      assert.ok(processMs >= 0 && processMs < 5000, `processMs ${processMs}`);
       assert.equal(out.checksum, expected);
       assert.equal(out.bytes, 5000);
       assert.equal(out.isMainThread, false);
       assert.equal(out.isUint8Array, true);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("times the processor's own work, not the wait for a thread", async () => {
+    const pool = createFramePool({
+      threads: 1,
+      maxQueue: 8,
+      processorUrl: pathToFileURL(fixturePath('sleepy-pool.ts')).href,
+      closeTimeoutMs: 5000,
+    });
+    try {
+      await pool.run(frameOf(new Uint8Array([1])), options); // the thread loads the module
+      const started = performance.now();
+      const runs = await Promise.all(
+        [1, 2, 3, 4].map(() => pool.run(frameOf(new Uint8Array([1])), options)),
+      );
+      const wallMs = performance.now() - started;
+      // One thread: the four runs did not overlap, so their own times fit in the wall time;
+      // times that included the queue would add up to about 2.5 x it.
+      const sum = runs.reduce((n, r) => n + r.processMs, 0);
+      assert.ok(sum <= wallMs, `sum of processMs ${sum} > wall ${wallMs}`);
+      assert.ok(
+        runs.every((r) => r.processMs >= 25),
+        JSON.stringify(runs),
+      );
     } finally {
       await pool.close();
     }
