@@ -65,7 +65,10 @@ export interface BacklogWaiterOptions {
   readonly group: string;
   readonly maxBacklog: number;
   readonly now: () => number;
-  /** Called with the milliseconds spent waiting, once per wait. */
+  /**
+   * Called with milliseconds spent waiting, after each poll while a wait lasts (a producer
+   * blocked for minutes shows it in its metrics and progress line at once), summing to the wait.
+   */
   readonly onWait: (waitedMs: number) => void;
 }
 
@@ -97,18 +100,26 @@ export class BacklogWaiter {
     if (this.#credit > 0) {
       return this.#credit;
     }
-    const started = this.#o.now();
+    let counted = this.#o.now();
+    const countWait = (): void => {
+      const now = this.#o.now();
+      this.#o.onWait(Math.max(0, now - counted));
+      counted = now;
+    };
     let waited = false;
     for (let attempt = 0; !signal.aborted; attempt++) {
       await this.refresh();
       if (this.#credit > 0) {
         break;
       }
+      if (waited) {
+        countWait();
+      }
       waited = true;
       await sleep(pollDelayMs(attempt), signal);
     }
     if (waited) {
-      this.#o.onWait(Math.max(0, this.#o.now() - started));
+      countWait();
     }
     return signal.aborted ? 0 : this.#credit;
   }
