@@ -38,6 +38,7 @@ export const FLAG_PATHS: Record<string, readonly [string, string]> = {
   blockMs: ['worker', 'blockMs'],
   claimIdleMs: ['worker', 'claimIdleMs'],
   maxDeliveries: ['worker', 'maxDeliveries'],
+  processTimeoutMs: ['worker', 'processTimeoutMs'],
   thumbnailDir: ['worker', 'thumbnailDir'],
   channelPrefix: ['bridge', 'channelPrefix'],
   mode: ['bridge', 'mode'],

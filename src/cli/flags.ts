@@ -53,5 +53,6 @@ export function workerFlags(cmd: Command): Command {
     .option('--block-ms <ms>', 'XREADGROUP BLOCK')
     .option('--claim-idle-ms <ms>', 'reclaim entries idle longer than this')
     .option('--max-deliveries <n>', 'deliveries before dead-lettering')
+    .option('--process-timeout-ms <ms>', 'a frame still processing after this fails (retried)')
     .option('--thumbnail-dir <dir>', 'output folder of the thumbnail processor');
 }

@@ -7,6 +7,7 @@ export type ErrorCode =
   | 'FRAMEPIPE_ERR_SHUTDOWN_TIMEOUT'
   | 'FRAMEPIPE_ERR_SOURCE'
   | 'FRAMEPIPE_ERR_PROCESSOR'
+  | 'FRAMEPIPE_ERR_PROCESS_TIMEOUT'
   | 'FRAMEPIPE_ERR_MAX_DELIVERIES'
   | 'FRAMEPIPE_ERR_LEASE_HELD';
 
@@ -73,6 +74,16 @@ export class SourceError extends FramepipeError {
 export class ProcessorError extends FramepipeError {
   constructor(message: string, options?: ErrorOptions) {
     super('FRAMEPIPE_ERR_PROCESSOR', message, options);
+  }
+}
+
+/** A frame still processing after worker.processTimeoutMs: failed like a processor error. */
+export class ProcessTimeoutError extends FramepipeError {
+  constructor(readonly timeoutMs: number) {
+    super(
+      'FRAMEPIPE_ERR_PROCESS_TIMEOUT',
+      `processing took longer than worker.processTimeoutMs (${timeoutMs} ms)`,
+    );
   }
 }
 

@@ -10,6 +10,7 @@ import { failureAction, maxDeliveriesReason, redeliveryAction } from './delivery
 import type { InFlight } from './in-flight.js';
 import type { FrameInput } from './processors/processor.js';
 import type { Processed } from './frame-pool.js';
+import { withProcessDeadline } from './process-deadline.js';
 import type { SettleBatcher } from './settle-batcher.js';
 import type { WorkerStats } from './worker-stats.js';
 
@@ -28,8 +29,11 @@ export interface FrameHandlerDeps {
   readonly batcher: SettleBatcher;
   readonly inFlight: InFlight;
   readonly processorName: string;
-  /** Runs the processor (in-line or on the pool); processMs is its own time on the frame. */
-  readonly run: (frame: FrameInput) => Promise<Processed>;
+  /**
+   * Runs the processor (in-line or on the pool); processMs is its own time on the frame. The
+   * signal aborts at worker.processTimeoutMs.
+   */
+  readonly run: (frame: FrameInput, signal: AbortSignal) => Promise<Processed>;
   readonly config: Readonly<WorkerConfig>;
   readonly consumer: string;
   readonly logger: Logger;
@@ -115,7 +119,11 @@ export class FrameHandler {
   async #process(d: Delivery, frame: FrameEntry, log: Logger): Promise<void> {
     let processed: Processed;
     try {
-      processed = await this.#d.run(toFrameInput(frame));
+      const input = toFrameInput(frame);
+      processed = await withProcessDeadline(
+        (signal) => this.#d.run(input, signal),
+        this.#d.config.processTimeoutMs,
+      );
     } catch (err) {
       await this.#fail(d, err, log);
       return;

@@ -18,7 +18,8 @@ export interface Processed {
 }
 
 export interface FramePool {
-  run(frame: FrameInput, options: ProcessOptions): Promise<Processed>;
+  /** `signal` aborting cancels the task: dropped from the queue, or its thread replaced. */
+  run(frame: FrameInput, options: ProcessOptions, signal?: AbortSignal): Promise<Processed>;
   /** Tasks waiting for a thread, and the share of time threads were busy (0-1). */
   load(): { queueSize: number; utilization: number };
   close(): Promise<void>;
@@ -64,14 +65,17 @@ export function createFramePool(options: FramePoolOptions): FramePool {
   });
   let closing: Promise<void> | undefined;
   return {
-    async run(frame, processOptions) {
+    async run(frame, processOptions, signal) {
       const { bytes } = transferableBytes(frame.data);
       const task: FrameTask = {
         processorUrl: options.processorUrl,
         frame: { ...frame, data: bytes },
         options: processOptions,
       };
-      const outcome = await pool.run(task, { transferList: [bytes.buffer as ArrayBuffer] });
+      const outcome = await pool.run(task, {
+        transferList: [bytes.buffer as ArrayBuffer],
+        signal: signal ?? null,
+      });
       if (!outcome.ok) {
         throw outcomeError(outcome);
       }

@@ -76,9 +76,9 @@ export async function createWorker(config: Readonly<Config>, deps: WorkerDeps): 
           const value = await processor.process(frame, options);
           return { value, processMs: performance.now() - started };
         }
-      : async (frame: FrameInput): Promise<Processed> => {
+      : async (frame: FrameInput, signal: AbortSignal): Promise<Processed> => {
           try {
-            return await pool.run(frame, options);
+            return await pool.run(frame, options, signal);
           } finally {
             // Sampled as tasks finish: the gauges follow the load without a timer.
             const load = pool.load();

@@ -110,4 +110,38 @@ describe('worker dead-lettering', () => {
     assert.equal(await pendingCount(server.redis, keys), 0);
     assert.equal(await server.redis.hlen(keys.errors), 0, 'settling clears the last error');
   });
+
+  for (const [kind, fixture] of [
+    ['in-line', 'hang-on-seq-1.ts'],
+    ['pool', 'spin-on-seq-1-pool.ts'],
+  ] as const) {
+    it(`a ${kind} processor stuck on a frame: the frame times out, is retried, then dead-lettered; the rest flow`, async () => {
+      const config = testConfig(server, {
+        processor: fixturePath(fixture),
+        processTimeoutMs: 300,
+        maxDeliveries: 2,
+        maxInFlight: 1, // without the deadline the stuck frame would hold the only slot
+        threads: 1,
+        claimIdleMs: 50,
+        claimIntervalMs: 20,
+      });
+      const keys = keysOf(config);
+      await putFrames(server.redis, config, 4);
+      const w = await startWorker(server, config);
+      await waitFor(
+        'all settled',
+        async () =>
+          (await server.redis.xlen(keys.results)) + (await server.redis.xlen(keys.dlq)) >= 4,
+      );
+      const stats = await w.stop();
+      const dlq = await dlqEntries(server.redis, keys);
+      assert.equal(dlq.length, 1);
+      assert.equal(dlq[0]?.seq, '1');
+      assert.equal(dlq[0]?.dlq_code, 'FRAMEPIPE_ERR_MAX_DELIVERIES');
+      assert.match(dlq[0]?.dlq_reason ?? '', /worker\.processTimeoutMs \(300 ms\)/);
+      assert.equal(await server.redis.xlen(keys.results), 3);
+      assert.equal(stats.failed, 2, 'two attempts timed out');
+      assert.equal(await pendingCount(server.redis, keys), 0);
+    });
+  }
 });

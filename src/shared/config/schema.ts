@@ -157,6 +157,11 @@ export const WorkerSchema = z.strictObject({
     .default('thumbnails')
     .describe('output folder of the thumbnail processor'),
   thumbnailWidth: z.number().int().min(8).default(160).describe('thumbnail width in pixels'),
+  processTimeoutMs: ms
+    .default(60000)
+    .describe(
+      'a frame still processing after this fails (retried, then dead-lettered); a pool thread running it is replaced',
+    ),
   shutdownTimeoutMs: ms.default(15000).describe('graceful drain deadline on SIGTERM'),
   idleConsumerMs: ms
     .default(60 * 60 * 1000)
