@@ -187,17 +187,22 @@ export async function createWorker(config: Readonly<Config>, deps: WorkerDeps): 
     });
     ready = false;
     log.info({ inFlight: inFlight.size }, 'draining');
-    // Stop taking work (the blocking read returns within blockMs), then finish what we hold.
-    await Promise.all(loops);
+    // One deadline from the signal on for all of the drain: with Redis stalled, the blocking
+    // read, a settle or the final flush may never answer, and a pod must still stop in time.
     const deadline = new AbortController();
-    const drained = await Promise.race([
-      inFlight.waitEmpty().then(() => true),
-      sleep(wc.shutdownTimeoutMs, deadline.signal).then(() => false),
-    ]);
-    deadline.abort();
-    await batcher.flush().catch((err: unknown) => log.error({ err }, 'final settle failed'));
+    const timeUp = sleep(wc.shutdownTimeoutMs, deadline.signal).then(() => 'time-up' as const);
+    // Stop taking work (the blocking read returns within blockMs), then finish what we hold.
+    const finished = Promise.all(loops).then(() => inFlight.waitEmpty());
+    finished.catch(() => undefined); // after the deadline a failing loop is nobody's to handle
+    const drained =
+      (await Promise.race([finished.then(() => 'drained' as const), timeUp])) === 'drained';
+    const flushed = batcher
+      .flush()
+      .catch((err: unknown) => log.error({ err }, 'final settle failed'));
+    await Promise.race([flushed, timeUp]);
     heartbeatStop.abort();
-    await heartbeat;
+    await Promise.race([heartbeat, timeUp]);
+    deadline.abort();
     if (!drained) {
       log.error(
         { inFlight: inFlight.size, shutdownTimeoutMs: wc.shutdownTimeoutMs },
