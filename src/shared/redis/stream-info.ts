@@ -73,10 +73,50 @@ export async function readBacklog(
     return { unread: len, pending: 0, counted: true };
   }
   if (info.lag !== null) {
-    return { unread: info.lag, pending: info.pending, counted: false };
+    const unread =
+      info.lag === 0 ? 0 : await boundLag(redis, stream, info.lag, info.lastDeliveredId);
+    return { unread, pending: info.pending, counted: false };
   }
   const unread = await countAfter(redis, stream, info.lastDeliveredId, countLimit);
   return { unread, pending: info.pending, counted: true };
+}
+
+/** Pure: stream ids compared as numbers, ms then seq. */
+export function idAtOrAfter(a: string, b: string): boolean {
+  const [am = '0', as = '0'] = a.split('-');
+  const [bm = '0', bs = '0'] = b.split('-');
+  return BigInt(am) > BigInt(bm) || (am === bm && BigInt(as) >= BigInt(bs));
+}
+
+/**
+ * Pure: the entries a group has still to read, from Redis's lag. The lag is entries-added
+ * minus entries-read, so it still counts entries trimmed before the group read them
+ * (drop-oldest): a group that has read the newest entry has nothing unread whatever the lag
+ * says, and a group never has more to read than the stream holds.
+ */
+export function unreadFromLag(
+  lag: number,
+  length: number,
+  lastDeliveredId: string,
+  newestId: string | undefined,
+): number {
+  if (newestId === undefined || idAtOrAfter(lastDeliveredId, newestId)) {
+    return 0;
+  }
+  return Math.min(lag, length);
+}
+
+async function boundLag(
+  redis: RedisClient,
+  stream: string,
+  lag: number,
+  lastDeliveredId: string,
+): Promise<number> {
+  const [length, newest] = await Promise.all([
+    redis.xlen(stream),
+    redis.xrevrange(stream, '+', '-', 'COUNT', 1),
+  ]);
+  return unreadFromLag(lag, length, lastDeliveredId, newest[0]?.[0]);
 }
 
 async function countAfter(
