@@ -8,7 +8,8 @@ import type { RedisClient } from '../shared/redis/create-redis.js';
  * script (a key lost in a Redis restart is taken again), released on close only if still ours.
  */
 
-// KEYS: lease. ARGV: holder, ttlMs. 1: ours (renewed or retaken), 0: held by someone else.
+// KEYS: lease. ARGV: holder, ttlMs. 1: ours (renewed), 2: ours again (the key was gone),
+// 0: held by someone else.
 const RENEW_LEASE = `
 local v = redis.call('GET', KEYS[1])
 if v == ARGV[1] then
@@ -17,7 +18,7 @@ if v == ARGV[1] then
 end
 if v == false then
   redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-  return 1
+  return 2
 end
 return 0
 `;
@@ -42,6 +43,12 @@ export interface ProducerLeaseOptions {
   readonly onLost: (err: LeaseHeldError) => void;
   /** Called when a renewal fails for a Redis reason (it is retried at the next tick). */
   readonly onRenewError?: (err: unknown) => void;
+  /**
+   * Called when a renewal found the lease key gone and took it again: the key expired (a
+   * process stalled past the TTL) or Redis lost its data (a restart without persistence), so
+   * what else the producer set up in Redis may be gone too.
+   */
+  readonly onRetaken?: () => void;
 }
 
 export class ProducerLease {
@@ -80,7 +87,10 @@ export class ProducerLease {
     this.#renewing = true;
     try {
       const r = await this.#o.redis.eval(RENEW_LEASE, 1, this.#o.key, this.holder, this.#o.ttlMs);
-      if (r === 1) {
+      if (r === 2) {
+        this.#o.onRetaken?.();
+      }
+      if (r === 1 || r === 2) {
         return true;
       }
       this.#lost = true;

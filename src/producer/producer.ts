@@ -16,7 +16,7 @@ import { retryRedis } from '../shared/redis/retry-redis.js';
 import { ProducerLease } from './producer-lease.js';
 import { createFrameSource } from './sources/create-frame-source.js';
 import type { FrameSource, SourceItem } from './sources/frame-source.js';
-import { prepareStream } from './stream-setup.js';
+import { prepareStream, registerSource } from './stream-setup.js';
 
 /** Sees every frame once Redis has stored it, e.g. the recorder (`framepipe record start`). */
 export interface FrameTap {
@@ -94,6 +94,7 @@ class FrameProducer implements Producer {
         this.#hardStop.abort();
       },
       onRenewError: (err) => this.#log.warn({ err }, 'producer lease renewal failed'),
+      onRetaken: () => this.#registerAgain(),
     });
   }
 
@@ -108,6 +109,19 @@ class FrameProducer implements Producer {
       backpressureWaitMs: c.waitMs,
       lastSeq: this.#lastSeq,
     };
+  }
+
+  /** The lease key was gone: the sources set and the group may be gone with it. */
+  #registerAgain(): void {
+    this.#log.warn(
+      'the lease key was gone (Redis restarted without its data, or this process stalled past producer.leaseTtlMs): registering the source again',
+    );
+    const { redis } = this.#deps;
+    const { prefix } = this.#config.redis;
+    const source = this.#config.producer.source;
+    registerSource(redis, prefix, source, this.#keys, this.#config.worker.group).catch(
+      (err: unknown) => this.#log.warn({ err }, 'registering the source again failed'),
+    );
   }
 
   run(signal: AbortSignal): Promise<ProducerStats> {

@@ -37,6 +37,21 @@ export async function prepareStream(
   keys: SourceKeys,
   group: string,
 ): Promise<StreamPosition> {
+  await registerSource(redis, prefix, source, keys, group);
+  return parseStreamPosition((await redis.xinfo('STREAM', keys.frames)) as unknown[]);
+}
+
+/**
+ * Adds the source to the sources set (how workers, status, dlq and the API find it) and makes
+ * its consumer group; both idempotent, so it runs again when Redis may have lost them.
+ */
+export async function registerSource(
+  redis: RedisClient,
+  prefix: string,
+  source: string,
+  keys: SourceKeys,
+  group: string,
+): Promise<void> {
   // At maxmemory SADD and XGROUP CREATE are refused even when they would change nothing.
   try {
     await redis.sadd(sourcesKey(prefix), source);
@@ -53,5 +68,4 @@ export async function prepareStream(
       throw err;
     }
   }
-  return parseStreamPosition((await redis.xinfo('STREAM', keys.frames)) as unknown[]);
 }

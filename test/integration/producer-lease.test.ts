@@ -96,6 +96,7 @@ describe('producer lease: one producer per source', () => {
   it('renews only its own lease, retakes a vanished one, and never deletes another holder', async () => {
     const key = `test-${randomUUID()}:lease`;
     const lost: LeaseHeldError[] = [];
+    let retaken = 0;
     const lease = new ProducerLease({
       redis: server.redis,
       key,
@@ -103,15 +104,46 @@ describe('producer lease: one producer per source', () => {
       ttlMs: 60_000,
       holder: 'me',
       onLost: (err) => lost.push(err),
+      onRetaken: () => retaken++,
     });
     await lease.acquire();
+    assert.equal(await lease.renew(), true);
+    assert.equal(retaken, 0, 'a plain renewal');
     await server.redis.del(key); // e.g. Redis restarted without persistence
     assert.equal(await lease.renew(), true);
     assert.equal(await server.redis.get(key), 'me');
+    assert.equal(retaken, 1, 'told that what it set up may be gone');
     await server.redis.set(key, 'other');
     assert.equal(await lease.renew(), false);
     assert.equal(lost[0]?.code, 'FRAMEPIPE_ERR_LEASE_HELD');
     await lease.release();
     assert.equal(await server.redis.get(key), 'other');
+  });
+
+  it('a producer whose Redis lost its data registers its source and group again', async () => {
+    const prefix = `test-${randomUUID()}`;
+    const { producer, keys } = setup(prefix, { frames: 0 });
+    const running = producer.run(new AbortController().signal);
+    try {
+      const sources = `${prefix}:sources`;
+      while ((await server.redis.sismember(sources, 'cam1')) === 0) {
+        await tick();
+      }
+      // What a restart without persistence leaves: none of the producer's keys.
+      await server.redis.del(sources, keys.producerLease, keys.frames);
+      const deadline = Date.now() + 10_000;
+      while ((await server.redis.sismember(sources, 'cam1')) === 0 && Date.now() < deadline) {
+        await tick();
+      }
+      assert.equal(await server.redis.sismember(sources, 'cam1'), 1, 'registered again');
+      const groups = (await server.redis.xinfo('GROUPS', keys.frames)) as unknown[][];
+      assert.ok(
+        groups.some((g) => g[g.indexOf('name') + 1] === 'workers'),
+        'group made again',
+      );
+    } finally {
+      await producer.close();
+      await running;
+    }
   });
 });
