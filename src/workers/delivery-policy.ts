@@ -36,7 +36,10 @@ export function redeliveryAction(
  */
 export function maxDeliveriesReason(deliveries: number, lastError: string | null): string {
   const last = lastError ?? 'no error recorded (the consumer died while processing)';
-  return `gave up after ${deliveries} deliveries; last error: ${last}`;
+  // Every delivery before this one was an attempt (worker.maxDeliveries of them); this one,
+  // which dead-letters it, is the count Redis and the dead letter (dlq_deliveries) record.
+  const attempts = Math.max(0, deliveries - 1);
+  return `gave up at delivery ${deliveries}, after ${attempts} attempt${attempts === 1 ? '' : 's'}; last error: ${last}`;
 }
 
 /**

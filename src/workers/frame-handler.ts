@@ -134,17 +134,24 @@ export class FrameHandler {
       { processor: this.#d.processorName },
       durationMs / 1000,
     );
-    const fields = encodeResultFields({
-      source: frame.source,
-      frameId: d.id,
-      seq: frame.seq,
-      processor: this.#d.processorName,
-      captureUs: frame.captureUs,
-      doneUs,
-      durationMs,
-      consumer: this.#d.consumer,
-      payload: value,
-    });
+    let fields: string[];
+    try {
+      fields = encodeResultFields({
+        source: frame.source,
+        frameId: d.id,
+        seq: frame.seq,
+        processor: this.#d.processorName,
+        captureUs: frame.captureUs,
+        doneUs,
+        durationMs,
+        consumer: this.#d.consumer,
+        payload: value,
+      });
+    } catch (err) {
+      // A result that is not JSON (a BigInt, a cycle) fails the frame with that reason.
+      await this.#fail(d, err, log);
+      return;
+    }
     const acked = await this.#d.batcher.settle(
       resultArgs(this.#target(d), fields, this.#d.config.resultsMaxLen),
     );

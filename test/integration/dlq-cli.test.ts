@@ -73,7 +73,7 @@ describe('framepipe dlq', () => {
       assert.doesNotMatch(letter.reason, /Error: /);
       // The reason quotes the delivery count Redis recorded, the one in dlq_deliveries.
       assert.ok(letter.deliveries > 2, `deliveries ${letter.deliveries}`);
-      assert.match(letter.reason, new RegExp(`after ${letter.deliveries} deliveries`));
+      assert.match(letter.reason, new RegExp(`at delivery ${letter.deliveries}, after `));
       assert.match(letter.frameId, /^\d+-\d+$/);
       assert.ok(letter.dataBytes > 0, 'the JPEG is kept for redrive');
     }

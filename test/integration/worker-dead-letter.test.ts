@@ -111,14 +111,15 @@ describe('worker dead-lettering', () => {
     assert.equal(await server.redis.hlen(keys.errors), 0, 'settling clears the last error');
   });
 
-  for (const [kind, fixture] of [
-    ['in-line', 'hang-on-seq-1.ts'],
-    ['pool', 'spin-on-seq-1-pool.ts'],
+  // A pool thread's start (loading the module) counts too: 3 s leaves room for a cold one.
+  for (const [kind, fixture, timeoutMs] of [
+    ['in-line', 'hang-on-seq-1.ts', 300],
+    ['pool', 'spin-on-seq-1-pool.ts', 3000],
   ] as const) {
     it(`a ${kind} processor stuck on a frame: the frame times out, is retried, then dead-lettered; the rest flow`, async () => {
       const config = testConfig(server, {
         processor: fixturePath(fixture),
-        processTimeoutMs: 300,
+        processTimeoutMs: timeoutMs,
         maxDeliveries: 2,
         maxInFlight: 1, // without the deadline the stuck frame would hold the only slot
         threads: 1,
@@ -135,13 +136,34 @@ describe('worker dead-lettering', () => {
       );
       const stats = await w.stop();
       const dlq = await dlqEntries(server.redis, keys);
-      assert.equal(dlq.length, 1);
+      assert.equal(
+        dlq.length,
+        1,
+        JSON.stringify(dlq.map((e) => [e.seq, e.dlq_code, e.dlq_reason])),
+      );
       assert.equal(dlq[0]?.seq, '1');
       assert.equal(dlq[0]?.dlq_code, 'FRAMEPIPE_ERR_MAX_DELIVERIES');
-      assert.match(dlq[0]?.dlq_reason ?? '', /worker\.processTimeoutMs \(300 ms\)/);
+      assert.match(dlq[0]?.dlq_reason ?? '', new RegExp(`processTimeoutMs \\(${timeoutMs} ms\\)`));
       assert.equal(await server.redis.xlen(keys.results), 3);
       assert.equal(stats.failed, 2, 'two attempts timed out');
       assert.equal(await pendingCount(server.redis, keys), 0);
     });
   }
+
+  it('a result JSON cannot hold is a failure with that reason, not a settle that never lands', async () => {
+    const config = testConfig(server, {
+      processor: fixturePath('bigint-result.ts'),
+      maxDeliveries: 2,
+      claimIdleMs: 50,
+      claimIntervalMs: 20,
+    });
+    const keys = keysOf(config);
+    await putFrames(server.redis, config, 1);
+    const w = await startWorker(server, config);
+    await waitFor('dead-lettered', async () => (await server.redis.xlen(keys.dlq)) >= 1);
+    const stats = await w.stop();
+    const [letter] = await dlqEntries(server.redis, keys);
+    assert.match(letter?.dlq_reason ?? '', /result cannot be stored as JSON: .*BigInt/);
+    assert.equal(stats.failed, 2);
+  });
 });

@@ -160,7 +160,7 @@ export const WorkerSchema = z.strictObject({
   processTimeoutMs: ms
     .default(60000)
     .describe(
-      'a frame still processing after this fails (retried, then dead-lettered); a pool thread running it is replaced',
+      'a frame not done this long after it is handed to the processor (a pool processor: wait for a thread included) fails: retried, then dead-lettered; a pool thread running it is replaced',
     ),
   shutdownTimeoutMs: ms.default(15000).describe('graceful drain deadline on SIGTERM'),
   idleConsumerMs: ms

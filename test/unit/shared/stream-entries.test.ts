@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { PoisonFrameError } from '../../../src/shared/errors.js';
+import { PoisonFrameError, ProcessorError } from '../../../src/shared/errors.js';
 import {
   decodeFrameEntry,
   decodeResultEntry,
   encodeFrameFields,
   encodeResultFields,
+  payloadJson,
   type FieldValue,
   type NewFrame,
 } from '../../../src/shared/stream-entries.js';
@@ -104,5 +105,24 @@ describe('result entries', () => {
       payload: { mean: 12.5 },
     };
     assert.deepEqual(decodeResultEntry('9-0', encodeResultFields(result)), result);
+  });
+});
+
+describe('payloadJson: a result as the results stream stores it', () => {
+  it('is the JSON of the result, null for none', () => {
+    assert.equal(payloadJson({ a: 1 }), '{"a":1}');
+    assert.equal(payloadJson(undefined), 'null');
+  });
+
+  it('refuses what JSON cannot hold with a ProcessorError saying so', () => {
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    for (const bad of [{ n: 1n }, cyclic, () => 1]) {
+      assert.throws(
+        () => payloadJson(bad),
+        (err: unknown) =>
+          err instanceof ProcessorError && /cannot be stored as JSON/.test(err.message),
+      );
+    }
   });
 });

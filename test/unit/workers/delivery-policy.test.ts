@@ -52,9 +52,10 @@ describe('delivery policy: retry or dead-letter', () => {
     assert.match(maxDeliveriesReason(4, null), /no error recorded/);
   });
 
-  it('quotes the delivery count the dead letter records, not one less', () => {
+  it('quotes the delivery count the dead letter records and the attempts made before it', () => {
     // With maxDeliveries 2, Redis counts the third delivery, the one that dead-letters it.
-    assert.match(maxDeliveriesReason(3, 'x'), /after 3 deliveries/);
+    assert.match(maxDeliveriesReason(3, 'x'), /^gave up at delivery 3, after 2 attempts; /);
+    assert.match(maxDeliveriesReason(2, 'x'), /after 1 attempt;/);
   });
 
   it('gives the same reason for an error whether the processor ran in-line or on the pool', () => {
