@@ -4,6 +4,7 @@ import { sourceKeys } from '../shared/redis/keys.js';
 import { readBacklog } from '../shared/redis/stream-info.js';
 import { sleep } from '../shared/shutdown.js';
 import { createProducer } from '../producer/producer.js';
+import { registerSource } from '../producer/stream-setup.js';
 import { createWorker } from '../workers/worker.js';
 import { checkProcessor } from '../workers/processors/load-processor.js';
 import { createRuntime } from '../app/runtime.js';
@@ -102,6 +103,14 @@ export async function runDemo(
     const redis = runtime.redis('demo');
     await runtime.whenReady(redis, { signal });
     const keys = sourceKeys(config.redis.prefix, config.producer.source);
+    // Registered before the worker starts, which would otherwise warn that no producer has.
+    await registerSource(
+      redis,
+      config.redis.prefix,
+      config.producer.source,
+      keys,
+      config.worker.group,
+    );
     const producer = createProducer(config, {
       redis,
       logger: runtime.logger,

@@ -175,6 +175,7 @@ describe('the framepipe CLI', () => {
     const r = await runCli(['demo', '--fps', '30'], cleanEnv({ FRAMEPIPE_PRODUCER_FRAMES: '12' }));
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /private redis-server on 127\.0\.0\.1:\d+/);
+    assert.doesNotMatch(r.stdout + r.stderr, /a typo\?/, 'its own source is registered first');
     const summary = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as Record<
       string,
       unknown
