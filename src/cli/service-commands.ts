@@ -23,7 +23,10 @@ export function registerServiceCommands(program: Command, ctx: CliContext): void
         'both',
       ]),
     )
-    .option('--publish-frames', 'also publish sampled, downscaled frames on {prefix}:frame')
+    .option(
+      '--publish-frames',
+      'also publish sampled, downscaled frames on {channelPrefix}:frame (channelPrefix defaults to redis.prefix)',
+    )
     .option('--max-message-bytes <n>', 'refuse (and count) bigger envelopes')
     .option('--no-commands', 'do not consume the command queue here')
     .option('--viewer', 'serve the live web viewer from this process too')

@@ -81,7 +81,17 @@ export async function readSourceStatus(
     results,
     dlq,
     groups,
-    counters: { ...counters.fields, produced: counters.produced },
+    // The invariant's counters always, 0 included; other fields of the hash as they are.
+    counters: {
+      ...counters.fields,
+      produced: counters.produced,
+      processed: counters.processed,
+      dead_lettered: counters.dead_lettered,
+      dropped_unread: counters.dropped_unread,
+      dropped_pending: counters.dropped_pending,
+      duplicates: counters.duplicates,
+      redriven: counters.redriven,
+    },
   };
 }
 

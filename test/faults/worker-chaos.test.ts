@@ -83,6 +83,7 @@ describe('chaos: workers killed with SIGKILL at random moments', () => {
       await sleep(100);
     }
     let pendingAtKill = 0;
+    let killsWhileProducing = 0;
     for (let kill = 0; kill < KILLS; kill++) {
       await sleep(200 + random() * 700);
       const ready = live.filter(isReady);
@@ -92,11 +93,13 @@ describe('chaos: workers killed with SIGKILL at random moments', () => {
       }
       const victim = ready[Math.floor(random() * ready.length)]!;
       pendingAtKill += await consumerPending(server.redis, keys.frames, victim.name);
+      if ((await readDurableStats(server.redis, keys)).produced < FRAMES) {
+        killsWhileProducing++;
+      }
       victim.proc.kill('SIGKILL');
       await victim.exited;
       live.splice(live.indexOf(victim), 1, worker());
     }
-    const producedDuringKills = (await readDurableStats(server.redis, keys)).produced;
     assert.equal(await producer.exited, 0, producer.text());
     await waitSettled(server.redis, keys, 60_000, FRAMES);
     // Killed workers' consumers are removed once idle and empty; the live ones stay.
@@ -123,7 +126,9 @@ describe('chaos: workers killed with SIGKILL at random moments', () => {
     const s = await assertInvariant(server.redis, keys);
     assert.equal(s.produced, FRAMES);
     assert.equal(s.processed + s.deadLettered, FRAMES);
-    assert.ok(producedDuringKills < FRAMES, 'the kills happened while frames were flowing');
+    // On a loaded machine workers start slowly and the last kills may come after the producer
+    // is done; the first ones must not.
+    assert.ok(killsWhileProducing >= 3, `kills while frames were flowing: ${killsWhileProducing}`);
     const line = figureLine('worker-chaos', {
       seed,
       frames: FRAMES,

@@ -168,6 +168,8 @@ describe('the framepipe CLI', () => {
     assert.equal(cam1.source, 'cam1');
     assert.equal(cam1.results, 500);
     assert.equal(cam1.counters.processed, 500);
+    assert.equal(cam1.counters.dead_lettered, 0, 'the invariant counters are there at 0 too');
+    assert.equal(cam1.counters.dropped_unread, 0);
   });
 
   it('runs the demo end to end on a private redis-server when none is configured', async () => {
