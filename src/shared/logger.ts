@@ -31,12 +31,24 @@ function withoutCommandArgs(v: unknown, depth: number): unknown {
   return out;
 }
 
+/** A system call's error (ECONNREFUSED, ETIMEDOUT...): its code says it all, its stack nothing. */
+function isSystemError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^E[A-Z_]+$/.test(code);
+}
+
 /**
  * Errors as the logs show them, but without the arguments of the Redis command that failed
  * (ioredis attaches them): an AUTH error would print the password, a refused XADD the frame.
+ * System errors go without their stack: a Redis that is down is logged every few seconds.
  */
 export function serializeError(err: unknown): unknown {
-  return withoutCommandArgs(pino.stdSerializers.err(err as Error), 0);
+  const out = withoutCommandArgs(pino.stdSerializers.err(err as Error), 0);
+  if (isSystemError(err) && typeof out === 'object' && out !== null) {
+    const { stack: _stack, ...rest } = out as Record<string, unknown>;
+    return rest;
+  }
+  return out;
 }
 
 export function createLogger(

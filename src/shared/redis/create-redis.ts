@@ -3,6 +3,7 @@ import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis'
 import type { RedisConfig } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { RepeatFilter } from './repeat-filter.js';
 import { redisErrorHint } from './error-hints.js';
 
 export type RedisClient = Redis | Cluster;
@@ -101,14 +102,26 @@ export function createRedis(config: RedisConfig, options: CreateRedisOptions): R
     client = new Redis(base);
   }
   const log = options.logger?.child({ module: 'redis', connection: options.name });
+  // While Redis stays down ioredis reports every retry: the same line once per 30 s is enough.
+  const reconnects = new RepeatFilter(30_000);
+  const errors = new RepeatFilter(30_000);
   client.on('reconnecting', () => {
     options.onReconnect?.();
-    log?.warn('redis reconnecting');
+    const { log: now, held } = reconnects.take('reconnecting', Date.now());
+    if (now) {
+      log?.warn(held > 0 ? { repeated: held } : {}, 'redis reconnecting');
+    }
   });
   client.on('error', (err: Error) => {
     options.onError?.(err);
-    const hint = redisErrorHint(err);
-    log?.warn({ err, ...(hint === undefined ? {} : { hint }) }, 'redis connection error');
+    const { log: now, held } = errors.take(err.message, Date.now());
+    if (now) {
+      const hint = redisErrorHint(err);
+      log?.warn(
+        { err, ...(hint === undefined ? {} : { hint }), ...(held > 0 ? { repeated: held } : {}) },
+        'redis connection error',
+      );
+    }
   });
   return client;
 }

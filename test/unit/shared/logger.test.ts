@@ -53,4 +53,23 @@ describe('logger', () => {
     log.warn({ err }, 'x');
     assert.deepEqual((err as Error & { command: unknown }).command, { name: 'get', args: ['k'] });
   });
+
+  it('logs a system error (ECONNREFUSED) with its code and without its stack', () => {
+    const out = captured();
+    const log = createLogger({ level: 'info', pretty: false }, { destination: out.stream });
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6399'), {
+      code: 'ECONNREFUSED',
+      port: 6399,
+    });
+    log.warn({ err: refused }, 'redis connection error');
+    log.warn({ err: new TypeError('a bug') }, 'unexpected');
+    const [sys, bug] = out
+      .text()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { err: Record<string, unknown> });
+    assert.equal(sys?.err.code, 'ECONNREFUSED');
+    assert.equal(sys?.err.stack, undefined);
+    assert.match(String(bug?.err.stack), /TypeError: a bug/);
+  });
 });
