@@ -4,7 +4,7 @@ import { runProduce } from '../app/run-produce.js';
 import { createRuntime } from '../app/runtime.js';
 import { runWork } from '../app/run-work.js';
 import { runDemo } from '../demo/run-demo.js';
-import { hideSecrets } from '../shared/config/hide-secrets.js';
+import { shownConfig } from '../shared/config/hide-secrets.js';
 import { defaultConfig } from '../shared/config/schema.js';
 import { createLogger } from '../shared/logger.js';
 import { formatStatus } from '../status/format-status.js';
@@ -38,7 +38,7 @@ export function registerPipelineCommands(program: Command, ctx: CliContext): voi
     config.command('show').description('print the effective config (secrets hidden)'),
   ).action(async (opts: CommonOpts) => {
     const c = await ctx.configFrom(opts);
-    process.stdout.write(`${JSON.stringify(hideSecrets(c), null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(shownConfig(c), null, 2)}\n`);
   });
 
   producerFlags(

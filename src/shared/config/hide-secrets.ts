@@ -1,3 +1,4 @@
+import { redisUrlFields } from './redis-url-layers.js';
 import type { Config } from './schema.js';
 
 const HIDDEN = '***';
@@ -22,6 +23,23 @@ export function hideUrlPassword(url: string): string {
  * Pure: the config as `config show` prints it, with every secret replaced: the Redis
  * password, passwords inside the Redis and PostgreSQL URLs, the viewer's token.
  */
+/**
+ * Pure: the config as `config show` prints it: secrets hidden, and with a redis.url, none of
+ * the options the URL sets (host, port, ...), which the connection does not use.
+ */
+export function shownConfig(c: Config): Record<string, unknown> {
+  const hidden = hideSecrets(c);
+  const fromUrl = c.redis.url === undefined ? undefined : redisUrlFields(c.redis.url);
+  if (fromUrl === undefined) {
+    return hidden;
+  }
+  const redis: Record<string, unknown> = { ...hidden.redis };
+  for (const field of Object.keys(fromUrl)) {
+    delete redis[field];
+  }
+  return { ...hidden, redis };
+}
+
 export function hideSecrets(c: Config): Config {
   return {
     ...c,

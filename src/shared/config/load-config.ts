@@ -45,7 +45,18 @@ export function parseConfig(layers: readonly ConfigLayer[]): Readonly<Config> {
     );
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`, issues);
   }
+  checkRedisAddress(result.data.redis);
   return deepFreeze(result.data);
+}
+
+/** Options valid one by one that do not go together: every command refuses them alike. */
+function checkRedisAddress(redis: Config['redis']): void {
+  if (redis.socketPath !== undefined && (redis.mode !== 'standalone' || redis.url !== undefined)) {
+    const message = 'works with redis.mode standalone and no redis.url';
+    throw new ConfigError(`invalid configuration:\n  redis.socketPath: ${message}`, [
+      { path: 'redis.socketPath', message, value: redis.socketPath },
+    ]);
+  }
 }
 
 async function readConfigFile(path: string): Promise<ConfigLayer> {

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { hideSecrets, hideUrlPassword } from '../../../src/shared/config/hide-secrets.js';
+import {
+  hideSecrets,
+  hideUrlPassword,
+  shownConfig,
+} from '../../../src/shared/config/hide-secrets.js';
 import { ConfigSchema } from '../../../src/shared/config/schema.js';
 
 describe('config show hides secrets', () => {
@@ -38,5 +42,20 @@ describe('config show hides secrets', () => {
     const shown = hideSecrets(ConfigSchema.parse({}));
     assert.equal(shown.redis.password, undefined);
     assert.equal(shown.viewer.token, undefined);
+  });
+
+  it('with a redis.url, shows none of the options the URL sets (the connection does not use them)', () => {
+    const config = ConfigSchema.parse({
+      redis: { url: 'redis://fp:pw@10.0.0.5:6390/2', tlsRejectUnauthorized: false },
+    });
+    const redis = shownConfig(config).redis as Record<string, unknown>;
+    assert.equal(redis.url, 'redis://fp:***@10.0.0.5:6390/2');
+    for (const field of ['host', 'port', 'username', 'password', 'db']) {
+      assert.ok(!(field in redis), `${field} is shown beside the URL`);
+    }
+    assert.equal(redis.tls, false, 'what the URL does not set is still shown');
+    assert.equal(redis.tlsRejectUnauthorized, false);
+    const plain = shownConfig(ConfigSchema.parse({})).redis as Record<string, unknown>;
+    assert.equal(plain.port, 6379);
   });
 });

@@ -121,6 +121,19 @@ describe('loadConfig', () => {
     }
   });
 
+  it('refuses redis.socketPath with a redis.url or outside standalone mode, at load time', async () => {
+    for (const redis of [
+      { socketPath: '/run/redis.sock', url: 'redis://h:1' },
+      { socketPath: '/run/redis.sock', mode: 'cluster' },
+    ]) {
+      await assert.rejects(loadConfig({ flags: { redis } }), (err: unknown) => {
+        assert.ok(err instanceof ConfigError);
+        assert.equal(err.issues[0]?.path, 'redis.socketPath');
+        return true;
+      });
+    }
+  });
+
   it('refuses a redis.url that is not redis:// or rediss://', async () => {
     for (const url of ['http://127.0.0.1:6379', '127.0.0.1:6379', 'redis:///x']) {
       await assert.rejects(loadConfig({ flags: { redis: { url } } }), (err: unknown) => {
