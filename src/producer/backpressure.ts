@@ -1,7 +1,7 @@
 import type { ProducerConfig } from '../shared/config/schema.js';
 import type { RedisClient } from '../shared/redis/create-redis.js';
 import { readBacklog } from '../shared/redis/stream-info.js';
-import { sleep } from '../shared/shutdown.js';
+import { beforeAbort, sleep } from '../shared/shutdown.js';
 
 export type Policy = ProducerConfig['policy'];
 
@@ -108,7 +108,10 @@ export class BacklogWaiter {
     };
     let waited = false;
     for (let attempt = 0; !signal.aborted; attempt++) {
-      await this.refresh();
+      // A stop must not wait for a Redis that does not answer (up to redis.commandTimeoutMs).
+      if (!(await beforeAbort(this.refresh(), signal)).settled) {
+        break;
+      }
       if (this.#credit > 0) {
         break;
       }

@@ -6,7 +6,7 @@ import { isOomError, trimAcked } from '../shared/redis/trim-acked.js';
 import type { SourceKeys } from '../shared/redis/keys.js';
 import { encodeFrameFields, type FieldValue } from '../shared/stream-entries.js';
 import type { Logger } from '../shared/logger.js';
-import { sleep } from '../shared/shutdown.js';
+import { beforeAbort, sleep } from '../shared/shutdown.js';
 import type { Policy } from './backpressure.js';
 import { formatEntryId } from './entry-id.js';
 import type { PendingFrame } from './frame-buffer.js';
@@ -148,7 +148,13 @@ export class FramePublisher {
     let duplicates = 0;
     let attempt = 0;
     while (todo.length > 0) {
-      const outcomes = await this.publishOnce(todo);
+      // Past the flush deadline a write Redis does not answer is given up on, not awaited:
+      // its frames are reported unconfirmed (they may still have been stored).
+      const once = await beforeAbort(this.publishOnce(todo), signal);
+      if (!once.settled) {
+        break;
+      }
+      const outcomes = once.value;
       const failed: PendingFrame[] = [];
       let lastErr: Error | undefined;
       outcomes.forEach((o, i) => {

@@ -4,7 +4,7 @@ import type { Metrics } from '../shared/metrics.js';
 import type { RedisClient } from '../shared/redis/create-redis.js';
 import { sourceKeys, type SourceKeys } from '../shared/redis/keys.js';
 import { defineScripts } from '../shared/redis/scripts.js';
-import { once } from '../shared/shutdown.js';
+import { once, runClosers } from '../shared/shutdown.js';
 import { BacklogWaiter } from './backpressure.js';
 import { formatEntryId } from './entry-id.js';
 import { FrameBuffer } from './frame-buffer.js';
@@ -52,6 +52,8 @@ export interface Producer {
 
 /** After run's signal aborts, buffered frames get this long to reach Redis. */
 export const FLUSH_TIMEOUT_MS = 5000;
+/** For the lease release and the last metrics entry after the flush: one command each. */
+const CLOSE_TIMEOUT_MS = 2000;
 
 class FrameProducer implements Producer {
   readonly #config: Readonly<Config>;
@@ -213,10 +215,21 @@ class FrameProducer implements Producer {
       return this.stats();
     } finally {
       stop.removeEventListener('abort', onStop);
-      await ticker.stop();
-      await this.#lease.release().catch((err: unknown) => {
-        this.#log.warn({ err }, 'could not release the producer lease');
-      });
+      // Bounded: with Redis frozen each would wait out redis.commandTimeoutMs, past a pod's
+      // grace period. A lease left behind expires by itself (producer.leaseTtlMs).
+      const closed = await runClosers(
+        [
+          { name: 'producer lease', close: () => this.#lease.release() },
+          { name: 'metrics ticker', close: () => ticker.stop() },
+        ],
+        CLOSE_TIMEOUT_MS,
+        this.#log,
+      );
+      if (!closed) {
+        this.#log.warn(
+          'Redis did not answer while the producer stopped; its lease expires by itself',
+        );
+      }
     }
   }
 
@@ -260,7 +273,11 @@ class FrameProducer implements Producer {
         metrics.frameBytes.inc(labels, bytes); // once per batch: labelled updates hash the labels
         metrics.bufferedFrames.set(labels, this.#buffer.size - batch.length);
       },
-      onGivenUp: (n) => this.#countDropped(n, this.#leaseLost ? 'lease_lost' : 'shutdown'),
+      onGivenUp: (n, stage) =>
+        this.#countDropped(
+          n,
+          stage === 'unconfirmed' ? 'unconfirmed' : this.#leaseLost ? 'lease_lost' : 'shutdown',
+        ),
     });
   }
 
@@ -270,7 +287,12 @@ class FrameProducer implements Producer {
     }
     this.#counters.dropped += n;
     this.#deps.metrics.framesDropped.inc({ ...this.#labels, reason }, n);
-    this.#log.warn({ frames: n, reason }, 'frames dropped before reaching Redis');
+    this.#log.warn(
+      { frames: n, reason },
+      reason === 'unconfirmed'
+        ? 'frames given up on: Redis did not confirm them before the flush deadline (they may be stored)'
+        : 'frames dropped before reaching Redis',
+    );
   }
 
   readonly close = once(async () => {

@@ -19,8 +19,11 @@ export interface PublishLoopOptions {
   /** Aborted: give up on what is still buffered (flush deadline passed, lease lost). */
   readonly hard: AbortSignal;
   readonly onBatch: (batch: readonly PendingFrame[], report: BatchReport) => void;
-  /** Frames given up on: still buffered, or unconfirmed when `hard` aborted. */
-  readonly onGivenUp: (frames: number) => void;
+  /**
+   * Frames given up on when `hard` aborted: 'unconfirmed' were written but Redis did not answer
+   * (they may be stored), 'buffered' never left the buffer.
+   */
+  readonly onGivenUp: (frames: number, stage: 'unconfirmed' | 'buffered') => void;
 }
 
 /**
@@ -37,7 +40,7 @@ export async function publishBuffered(o: PublishLoopOptions): Promise<void> {
     const r = await report;
     o.onBatch(batch, r);
     buffer.settle(batch.length);
-    o.onGivenUp(r.unconfirmed.length);
+    o.onGivenUp(r.unconfirmed.length, 'unconfirmed');
   };
   let errors = 0;
   while (!hard.aborted) {
@@ -80,5 +83,5 @@ export async function publishBuffered(o: PublishLoopOptions): Promise<void> {
   while (inFlight.length > 0) {
     await confirmOldest();
   }
-  o.onGivenUp(buffer.drain().length);
+  o.onGivenUp(buffer.drain().length, 'buffered');
 }

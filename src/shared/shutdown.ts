@@ -56,3 +56,28 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     signal?.addEventListener('abort', done, { once: true });
   });
 }
+
+/**
+ * `work`'s value, or `settled: false` as soon as the signal aborts: a stop does not wait for a
+ * command Redis may never answer (up to redis.commandTimeoutMs). A rejection of `work` before
+ * the abort rejects; after it, it is ignored.
+ */
+export async function beforeAbort<T>(
+  work: Promise<T>,
+  signal: AbortSignal,
+): Promise<{ readonly settled: true; readonly value: T } | { readonly settled: false }> {
+  work.catch(() => undefined); // after an abort its failure is nobody's
+  if (signal.aborted) {
+    return { settled: false };
+  }
+  let onAbort = (): void => undefined;
+  const aborted = new Promise<{ readonly settled: false }>((resolve) => {
+    onAbort = () => resolve({ settled: false });
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([work.then((value) => ({ settled: true as const, value })), aborted]);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+}
