@@ -86,5 +86,8 @@ export function postgresErrorHint(sqlState: string): string | undefined {
 
 /** A Redis reply error or a system call's error (ECONNREFUSED, EADDRINUSE, EEXIST, ENOENT...). */
 function isOperational(err: Error & { code?: unknown }): boolean {
-  return err.name === 'ReplyError' || (typeof err.code === 'string' && /^E[A-Z_]+$/.test(err.code));
+  return (
+    err.name === 'ReplyError' ||
+    (typeof err.code === 'string' && /^E(?!RR_)[A-Z_]+$/.test(err.code))
+  );
 }

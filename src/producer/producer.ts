@@ -276,7 +276,7 @@ class FrameProducer implements Producer {
       onGivenUp: (n, stage) =>
         this.#countDropped(
           n,
-          stage === 'unconfirmed' ? 'unconfirmed' : this.#leaseLost ? 'lease_lost' : 'shutdown',
+          this.#leaseLost ? 'lease_lost' : stage === 'unconfirmed' ? 'unconfirmed' : 'shutdown',
         ),
     });
   }

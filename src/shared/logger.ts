@@ -34,7 +34,8 @@ function withoutCommandArgs(v: unknown, depth: number): unknown {
 /** A system call's error (ECONNREFUSED, ETIMEDOUT...): its code says it all, its stack nothing. */
 function isSystemError(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && /^E[A-Z_]+$/.test(code);
+  // ECONNREFUSED, EAI_AGAIN...; not Node's ERR_* codes, which are bugs and keep their stack.
+  return typeof code === 'string' && /^E(?!RR_)[A-Z_]+$/.test(code);
 }
 
 /**

@@ -10,7 +10,8 @@ import { ViewerOptionsSchema } from './viewer-options.js';
  * (`worker.claimIdleMs` -> `FRAMEPIPE_WORKER_CLAIM_IDLE_MS`).
  */
 const port = z.number().int().min(1).max(65535);
-const ms = z.number().int().positive();
+// setTimeout takes at most 2^31 - 1 ms; above it Node fires after 1 ms.
+const ms = z.number().int().positive().max(2_147_483_647);
 const sourceId = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'use 1-64 of A-Z a-z 0-9 _ . -');
 const hostPort = z.strictObject({ host: z.string().min(1), port });
 

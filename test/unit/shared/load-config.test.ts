@@ -134,6 +134,13 @@ describe('loadConfig', () => {
     }
   });
 
+  it('refuses a time in ms a timer cannot hold (Node would fire it after 1 ms)', async () => {
+    await assert.rejects(
+      loadConfig({ flags: { worker: { processTimeoutMs: 2 ** 31 } } }),
+      /worker\.processTimeoutMs/,
+    );
+  });
+
   it('refuses a redis.url that is not redis:// or rediss://', async () => {
     for (const url of ['http://127.0.0.1:6379', '127.0.0.1:6379', 'redis:///x']) {
       await assert.rejects(loadConfig({ flags: { redis: { url } } }), (err: unknown) => {

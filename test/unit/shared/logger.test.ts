@@ -63,7 +63,9 @@ describe('logger', () => {
     });
     log.warn({ err: refused }, 'redis connection error');
     log.warn({ err: new TypeError('a bug') }, 'unexpected');
-    const [sys, bug] = out
+    const internal = Object.assign(new TypeError('bad arg'), { code: 'ERR_INVALID_ARG_TYPE' });
+    log.warn({ err: internal }, 'unexpected');
+    const [sys, bug, nodeBug] = out
       .text()
       .trim()
       .split('\n')
@@ -71,5 +73,6 @@ describe('logger', () => {
     assert.equal(sys?.err.code, 'ECONNREFUSED');
     assert.equal(sys?.err.stack, undefined);
     assert.match(String(bug?.err.stack), /TypeError: a bug/);
+    assert.match(String(nodeBug?.err.stack), /bad arg/, "Node's ERR_* codes are bugs: stack kept");
   });
 });
