@@ -30,10 +30,15 @@ export interface FrameHandlerDeps {
   readonly inFlight: InFlight;
   readonly processorName: string;
   /**
-   * Runs the processor (in-line or on the pool); processMs is its own time on the frame. The
-   * signal aborts at worker.processTimeoutMs.
+   * Runs the processor (in-line or on the pool); processMs is its own time on the frame. It
+   * calls startClock when the processor gets the frame; the signal aborts
+   * worker.processTimeoutMs after that.
    */
-  readonly run: (frame: FrameInput, signal: AbortSignal) => Promise<Processed>;
+  readonly run: (
+    frame: FrameInput,
+    signal: AbortSignal,
+    startClock: () => void,
+  ) => Promise<Processed>;
   readonly config: Readonly<WorkerConfig>;
   readonly consumer: string;
   readonly logger: Logger;
@@ -121,7 +126,7 @@ export class FrameHandler {
     try {
       const input = toFrameInput(frame);
       processed = await withProcessDeadline(
-        (signal) => this.#d.run(input, signal),
+        (signal, startClock) => this.#d.run(input, signal, startClock),
         this.#d.config.processTimeoutMs,
       );
     } catch (err) {

@@ -18,11 +18,20 @@ export interface Processed {
 }
 
 export interface FramePool {
-  /** `signal` aborting cancels the task: dropped from the queue, or its thread replaced. */
-  run(frame: FrameInput, options: ProcessOptions, signal?: AbortSignal): Promise<Processed>;
+  /**
+   * Runs a frame once a thread is free (`onThread` is called then); `signal` aborting cancels
+   * the task: its thread is replaced.
+   */
+  run(
+    frame: FrameInput,
+    options: ProcessOptions,
+    signal?: AbortSignal,
+    onThread?: () => void,
+  ): Promise<Processed>;
   /** Tasks waiting for a thread, and the share of time threads were busy (0-1). */
   load(): { queueSize: number; utilization: number };
-  close(): Promise<void>;
+  /** Lets running tasks finish (up to closeTimeoutMs); `now`: ends their threads at once. */
+  close(now?: boolean): Promise<void>;
 }
 
 // .ts under tsx (tests), .js from dist.
@@ -64,28 +73,76 @@ export function createFramePool(options: FramePoolOptions): FramePool {
     closeTimeout: options.closeTimeoutMs,
   });
   let closing: Promise<void> | undefined;
+  // Frames wait here for a free thread, not in Piscina's queue: a frame's time limit starts
+  // when a thread takes it (onThread), and the queue size stays ours to report.
+  const threads = new Slots(options.threads);
   return {
-    async run(frame, processOptions, signal) {
-      const { bytes } = transferableBytes(frame.data);
-      const task: FrameTask = {
-        processorUrl: options.processorUrl,
-        frame: { ...frame, data: bytes },
-        options: processOptions,
-      };
-      const outcome = await pool.run(task, {
-        transferList: [bytes.buffer as ArrayBuffer],
-        signal: signal ?? null,
-      });
-      if (!outcome.ok) {
-        throw outcomeError(outcome);
+    async run(frame, processOptions, signal, onThread) {
+      await threads.acquire();
+      try {
+        onThread?.();
+        return await runTask(frame, processOptions, signal);
+      } finally {
+        threads.release();
       }
-      return { value: outcome.value, processMs: outcome.processMs };
     },
     load() {
-      return { queueSize: pool.queueSize, utilization: pool.utilization };
+      return { queueSize: threads.waiting + pool.queueSize, utilization: pool.utilization };
     },
-    close() {
-      return (closing ??= pool.close());
+    close(now = false) {
+      return (closing ??= now ? pool.destroy() : pool.close());
     },
   };
+
+  async function runTask(
+    frame: FrameInput,
+    processOptions: ProcessOptions,
+    signal: AbortSignal | undefined,
+  ): Promise<Processed> {
+    const { bytes } = transferableBytes(frame.data);
+    const task: FrameTask = {
+      processorUrl: options.processorUrl,
+      frame: { ...frame, data: bytes },
+      options: processOptions,
+    };
+    const outcome = await pool.run(task, {
+      transferList: [bytes.buffer as ArrayBuffer],
+      signal: signal ?? null,
+    });
+    if (!outcome.ok) {
+      throw outcomeError(outcome);
+    }
+    return { value: outcome.value, processMs: outcome.processMs };
+  }
+}
+
+/** A counting semaphore: at most `size` holders, the rest wait in order. */
+class Slots {
+  readonly #waiters: (() => void)[] = [];
+  #free: number;
+
+  constructor(size: number) {
+    this.#free = size;
+  }
+
+  get waiting(): number {
+    return this.#waiters.length;
+  }
+
+  acquire(): Promise<void> {
+    if (this.#free > 0) {
+      this.#free--;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.#waiters.push(resolve));
+  }
+
+  release(): void {
+    const next = this.#waiters.shift();
+    if (next === undefined) {
+      this.#free++;
+    } else {
+      next();
+    }
+  }
 }

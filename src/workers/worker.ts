@@ -7,7 +7,7 @@ import { defineScripts } from '../shared/redis/scripts.js';
 import { sleep } from '../shared/shutdown.js';
 import { nowUs } from '../shared/stream-entries.js';
 import { ConsumerJanitor } from './consumer-janitor.js';
-import { createFramePool, type FramePool, type Processed } from './frame-pool.js';
+import { createFramePool, type FramePool } from './frame-pool.js';
 import { FrameHandler } from './frame-handler.js';
 import { InFlight } from './in-flight.js';
 import { loadProcessor } from './processors/load-processor.js';
@@ -71,14 +71,15 @@ export async function createWorker(config: Readonly<Config>, deps: WorkerDeps): 
   }
   const runFrame =
     pool === undefined
-      ? async (frame: FrameInput): Promise<Processed> => {
+      ? async (frame: FrameInput, _signal: AbortSignal, startClock: () => void) => {
+          startClock();
           const started = performance.now();
           const value = await processor.process(frame, options);
           return { value, processMs: performance.now() - started };
         }
-      : async (frame: FrameInput, signal: AbortSignal): Promise<Processed> => {
+      : async (frame: FrameInput, signal: AbortSignal, startClock: () => void) => {
           try {
-            return await pool.run(frame, options, signal);
+            return await pool.run(frame, options, signal, startClock);
           } finally {
             // Sampled as tasks finish: the gauges follow the load without a timer.
             const load = pool.load();
@@ -209,17 +210,18 @@ export async function createWorker(config: Readonly<Config>, deps: WorkerDeps): 
         'drain deadline passed; peers will reclaim what is left',
       );
     }
-    await close();
+    // Past the deadline, tasks still on the pool's threads are ended, not waited for again.
+    await close(!drained);
     log.info({ ...stats }, 'worker stopped');
     return { ...stats, inFlight: inFlight.size };
   }
 
-  function close(): Promise<void> {
+  function close(now = false): Promise<void> {
     closed.abort();
     return (closing ??= (async () => {
       ready = false;
       try {
-        await pool?.close();
+        await pool?.close(now);
       } catch (err) {
         log.error({ err }, 'error while closing the pool');
       }

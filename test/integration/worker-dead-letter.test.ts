@@ -166,4 +166,22 @@ describe('worker dead-lettering', () => {
     assert.match(letter?.dlq_reason ?? '', /result cannot be stored as JSON: .*BigInt/);
     assert.equal(stats.failed, 2);
   });
+
+  it('a stop with a pool task still running ends its thread at the drain deadline, not a second one later', async () => {
+    const config = testConfig(server, {
+      processor: fixturePath('spin-on-seq-1-pool.ts'),
+      threads: 1,
+      shutdownTimeoutMs: 2000,
+    });
+    const keys = keysOf(config);
+    await putFrames(server.redis, config, 2);
+    const w = await startWorker(server, config);
+    await waitFor('frame 0 done', async () => (await server.redis.xlen(keys.results)) >= 1);
+    const started = Date.now();
+    await w.stop();
+    // The drain deadline (2 s), then the thread is ended; a graceful pool close would wait
+    // closeTimeout (another 2 s) for a task that never ends.
+    assert.ok(Date.now() - started < 3500, `stopped after ${Date.now() - started} ms`);
+    assert.equal(await pendingCount(server.redis, keys), 1, 'the stuck frame is left for a peer');
+  });
 });

@@ -12,6 +12,7 @@ import {
   transferableBytes,
 } from '../../../src/workers/frame-pool.js';
 import { fixturePath } from '../../helpers/worker-fixtures.js';
+import { withProcessDeadline } from '../../../src/workers/process-deadline.js';
 import { checksum } from './fixtures/checksum-pool.js';
 
 const frameOf = (data: Uint8Array) => ({
@@ -94,6 +95,34 @@ describe('the frame pool', () => {
       assert.ok(
         runs.every((r) => r.processMs >= 25),
         JSON.stringify(runs),
+      );
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("a frame's time limit starts when a thread takes it, not while it waits for one", async () => {
+    const pool = createFramePool({
+      threads: 1,
+      maxQueue: 32,
+      processorUrl: pathToFileURL(fixturePath('sleepy-pool.ts')).href,
+      closeTimeoutMs: 5000,
+    });
+    try {
+      await pool.run(frameOf(new Uint8Array([1])), options); // the thread loads the module
+      // 12 frames of 30 ms on one thread: the last waits ~330 ms, over the 200 ms limit.
+      const runs = await Promise.allSettled(
+        Array.from({ length: 12 }, () =>
+          withProcessDeadline(
+            (signal, startClock) =>
+              pool.run(frameOf(new Uint8Array([1])), options, signal, startClock),
+            200,
+          ),
+        ),
+      );
+      assert.deepEqual(
+        runs.map((r) => r.status),
+        Array.from({ length: 12 }, () => 'fulfilled'),
       );
     } finally {
       await pool.close();
