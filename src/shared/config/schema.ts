@@ -161,7 +161,7 @@ export const WorkerSchema = z.strictObject({
   processTimeoutMs: ms
     .default(60000)
     .describe(
-      'a frame not done this long after it is handed to the processor (a pool processor: wait for a thread included) fails: retried, then dead-lettered; a pool thread running it is replaced',
+      'a frame not done this long after the processor took it (a pool processor: once a thread is free) fails: retried, then dead-lettered; a pool thread running it is replaced',
     ),
   shutdownTimeoutMs: ms.default(15000).describe('graceful drain deadline on SIGTERM'),
   idleConsumerMs: ms
