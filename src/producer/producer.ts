@@ -121,9 +121,16 @@ class FrameProducer implements Producer {
     const { redis } = this.#deps;
     const { prefix } = this.#config.redis;
     const source = this.#config.producer.source;
-    registerSource(redis, prefix, source, this.#keys, this.#config.worker.group).catch(
-      (err: unknown) => this.#log.warn({ err }, 'registering the source again failed'),
-    );
+    // Retried until it lands (LOADING right after a restart, OOM...): no later renewal asks.
+    retryRedis(() => registerSource(redis, prefix, source, this.#keys, this.#config.worker.group), {
+      what: 'register the source again',
+      signal: this.#closing.signal,
+      logger: this.#log,
+    }).catch((err: unknown) => {
+      if (!this.#closing.signal.aborted) {
+        this.#log.warn({ err }, 'registering the source again failed');
+      }
+    });
   }
 
   run(signal: AbortSignal): Promise<ProducerStats> {
