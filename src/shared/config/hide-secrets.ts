@@ -3,7 +3,13 @@ import type { Config } from './schema.js';
 
 const HIDDEN = '***';
 
-/** Pure: a connection URL with the password of its user part replaced (or as is). */
+/** Query parameters that hold secrets (ioredis and pg read `?password=`, pg `?sslpassword=`). */
+const SECRET_PARAM = /pass|pwd|secret|token|key/i;
+
+/**
+ * Pure: a connection URL with the password of its user part, and the value of any query
+ * parameter named like a secret, replaced (or as is).
+ */
 export function hideUrlPassword(url: string): string {
   let parsed: URL;
   try {
@@ -12,24 +18,31 @@ export function hideUrlPassword(url: string): string {
     // Not a URL we can read: it may still hold a password, so show none of it.
     return HIDDEN;
   }
-  if (parsed.password === '') {
+  const secretParams = [...parsed.searchParams.keys()].filter((k) => SECRET_PARAM.test(k));
+  if (parsed.password === '' && secretParams.length === 0) {
     return url;
   }
-  parsed.password = HIDDEN;
-  return parsed.toString();
+  if (parsed.password !== '') {
+    parsed.password = HIDDEN;
+  }
+  for (const k of secretParams) {
+    parsed.searchParams.set(k, HIDDEN);
+  }
+  // searchParams writes * as %2A: show it as written.
+  return parsed.toString().replaceAll('%2A%2A%2A', HIDDEN);
 }
 
 /**
- * Pure: the config as `config show` prints it, with every secret replaced: the Redis
- * password, passwords inside the Redis and PostgreSQL URLs, the viewer's token.
- */
-/**
- * Pure: the config as `config show` prints it: secrets hidden, and with a redis.url, none of
- * the options the URL sets (host, port, ...), which the connection does not use.
+ * Pure: the config as `config show` prints it: secrets hidden, and with a redis.url (a
+ * standalone Redis: Cluster and Sentinel connections do not read it), none of the options
+ * the URL sets (host, port, ...), which the connection does not use.
  */
 export function shownConfig(c: Config): Record<string, unknown> {
   const hidden = hideSecrets(c);
-  const fromUrl = c.redis.url === undefined ? undefined : redisUrlFields(c.redis.url);
+  const fromUrl =
+    c.redis.url === undefined || c.redis.mode !== 'standalone'
+      ? undefined
+      : redisUrlFields(c.redis.url);
   if (fromUrl === undefined) {
     return hidden;
   }
@@ -40,6 +53,10 @@ export function shownConfig(c: Config): Record<string, unknown> {
   return { ...hidden, redis };
 }
 
+/**
+ * Pure: the config with every secret replaced: the Redis password, passwords inside the Redis
+ * and PostgreSQL URLs, the viewer's token.
+ */
 export function hideSecrets(c: Config): Config {
   return {
     ...c,

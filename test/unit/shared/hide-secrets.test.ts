@@ -18,6 +18,11 @@ describe('config show hides secrets', () => {
       'postgres://app:***@db:5432/framepipe?sslmode=require',
     );
     assert.equal(hideUrlPassword('redis://127.0.0.1:6379'), 'redis://127.0.0.1:6379');
+    assert.equal(
+      hideUrlPassword('redis://h:6379/0?password=s3cret&family=6'),
+      'redis://h:6379/0?password=***&family=6',
+      'a password in the query is a password too',
+    );
     assert.equal(hideUrlPassword('not a url, maybe secret'), '***');
   });
 
