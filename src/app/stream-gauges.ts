@@ -119,7 +119,7 @@ export function registerStreamGauges(registry: Registry, options: StreamGaugeOpt
         length.set({ source, stream: 'frames' }, frames.length);
         length.set({ source, stream: 'results' }, results);
         length.set({ source, stream: 'dlq' }, dlq);
-        const backlog = await readBacklog(redis, keys.frames, group, 1_000_000);
+        const backlog = await readBacklog(redis, keys.frames, group);
         lag.set({ source, group }, backlog.unread);
         mirrorCounters(source, durableCounters(stats, frames.entriesAdded));
         pending.set({ source, group }, backlog.pending);

@@ -128,12 +128,7 @@ export class BacklogWaiter {
   }
 
   async refresh(): Promise<number> {
-    const b = await readBacklog(
-      this.#o.redis,
-      this.#o.stream,
-      this.#o.group,
-      this.#o.maxBacklog + 1,
-    );
+    const b = await readBacklog(this.#o.redis, this.#o.stream, this.#o.group);
     this.#backlog = b.unread + b.pending;
     this.#credit = backlogCredit(this.#backlog, this.#o.maxBacklog);
     return this.#backlog;

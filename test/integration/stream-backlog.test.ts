@@ -29,6 +29,7 @@ describe('readBacklog after drop-oldest trimmed unread entries', () => {
     };
     await readAndAck(2);
     await r.xtrim(stream, 'MINID', '9-0'); // 3..8 dropped unread, behind a group that had read 1..2
+    await r.hincrby(stream.replace(/:frames$/, ':stats'), 'dropped_unread', 6); // as TRIM counts
     await readAndAck(10);
     const groups = (await r.xinfo('GROUPS', stream)) as unknown[][];
     const lag = groups[0]![groups[0]!.indexOf('lag') + 1];
@@ -36,11 +37,30 @@ describe('readBacklog after drop-oldest trimmed unread entries', () => {
     assert.deepEqual(await readBacklog(r, stream, 'workers'), {
       unread: 0,
       pending: 0,
-      counted: false,
+      counted: true,
     });
     await r.xadd(stream, '11-0', 'seq', '11');
-    // One new entry (Redis: lag 7): while the group is behind, the stream's length (3) bounds
-    // what it has to read; Redis has no cheap count of the entries after an id.
-    assert.equal((await readBacklog(r, stream, 'workers')).unread, 3);
+    // One new entry (Redis: lag 7): counted, not taken from the lag.
+    assert.equal((await readBacklog(r, stream, 'workers')).unread, 1);
+  });
+
+  it('counts from the shorter side, in steps of 64, whatever the group position', async () => {
+    const stream = `test-${randomUUID()}:{cam1}:frames`;
+    const r = server.redis;
+    await r.xgroup('CREATE', stream, 'workers', '0', 'MKSTREAM');
+    for (let i = 1; i <= 300; i++) {
+      await r.xadd(stream, `${i}-0`, 'seq', String(i));
+    }
+    await r.hincrby(stream.replace(/:frames$/, ':stats'), 'dropped_unread', 1);
+    for (const [delivered, unread] of [
+      ['0-0', 300],
+      ['20-0', 280],
+      ['150-0', 150],
+      ['290-0', 10],
+      ['300-0', 0],
+    ] as const) {
+      await r.xgroup('SETID', stream, 'workers', delivered);
+      assert.equal((await readBacklog(r, stream, 'workers')).unread, unread, delivered);
+    }
   });
 });

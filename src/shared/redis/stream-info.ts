@@ -58,87 +58,57 @@ export function nextId(id: string): string {
 }
 
 /**
- * Unread + pending entries of a group. XINFO's `lag` can be NULL after trimming; then count
- * the entries after last-delivered-id, up to `countLimit` (enough to decide "over the bound").
+ * KEYS: stream. ARGV: an id. The number of entries after the id, counted from whichever side
+ * is shorter (the entries after it, or XLEN less those up to it), in steps of 64 from both
+ * ends: entries are whole frames, and only the count leaves Redis.
+ */
+const COUNT_AFTER = `
+local stream, last = KEYS[1], ARGV[1]
+local len = redis.call('XLEN', stream)
+local after_start, before_start = '(' .. last, '-'
+local after_n, before_n = 0, 0
+while true do
+  local a = redis.call('XRANGE', stream, after_start, '+', 'COUNT', 64)
+  after_n = after_n + #a
+  if #a < 64 then return after_n end
+  after_start = '(' .. a[#a][1]
+  local b = redis.call('XRANGE', stream, before_start, last, 'COUNT', 64)
+  before_n = before_n + #b
+  if #b < 64 then return len - before_n end
+  before_start = '(' .. b[#b][1]
+end
+`;
+
+/**
+ * Unread + pending entries of a group. Redis's lag (entries-added - entries-read) is exact
+ * unless entries were trimmed before the group read them (drop-oldest counts those in
+ * `dropped_unread`): it may count them for good, or be NULL. Then the entries after the
+ * group's last-delivered-id are counted (COUNT_AFTER).
  */
 export async function readBacklog(
   redis: RedisClient,
   stream: string,
   group: string,
-  countLimit = 100_000,
 ): Promise<Backlog> {
   const info = (await readGroups(redis, stream)).find((g) => g.name === group);
   if (info === undefined) {
     const len = await redis.xlen(stream);
     return { unread: len, pending: 0, counted: true };
   }
-  if (info.lag !== null) {
-    const unread =
-      info.lag === 0 ? 0 : await boundLag(redis, stream, info.lag, info.lastDeliveredId);
-    return { unread, pending: info.pending, counted: false };
+  if (info.lag !== null && (info.lag === 0 || !(await droppedUnread(redis, stream)))) {
+    return { unread: info.lag, pending: info.pending, counted: false };
   }
-  const unread = await countAfter(redis, stream, info.lastDeliveredId, countLimit);
+  const unread = Number(await redis.eval(COUNT_AFTER, 1, stream, info.lastDeliveredId));
   return { unread, pending: info.pending, counted: true };
 }
 
-/** Pure: stream ids compared as numbers, ms then seq. */
-export function idAtOrAfter(a: string, b: string): boolean {
-  const [am = '0', as = '0'] = a.split('-');
-  const [bm = '0', bs = '0'] = b.split('-');
-  return BigInt(am) > BigInt(bm) || (am === bm && BigInt(as) >= BigInt(bs));
-}
-
-/**
- * Pure: the entries a group has still to read, from Redis's lag. The lag is entries-added
- * minus entries-read, so it still counts entries trimmed before the group read them
- * (drop-oldest): a group that has read the newest entry has nothing unread whatever the lag
- * says, and a group never has more to read than the stream holds.
- */
-export function unreadFromLag(
-  lag: number,
-  length: number,
-  lastDeliveredId: string,
-  newestId: string | undefined,
-): number {
-  if (newestId === undefined || idAtOrAfter(lastDeliveredId, newestId)) {
-    return 0;
+/** Whether drop-oldest ever trimmed unread entries of a frames stream (its stats hash). */
+async function droppedUnread(redis: RedisClient, stream: string): Promise<boolean> {
+  if (!stream.endsWith(':frames')) {
+    return false; // results streams are only trimmed far behind their readers
   }
-  return Math.min(lag, length);
-}
-
-async function boundLag(
-  redis: RedisClient,
-  stream: string,
-  lag: number,
-  lastDeliveredId: string,
-): Promise<number> {
-  const [length, newest] = await Promise.all([
-    redis.xlen(stream),
-    redis.xrevrange(stream, '+', '-', 'COUNT', 1),
-  ]);
-  return unreadFromLag(lag, length, lastDeliveredId, newest[0]?.[0]);
-}
-
-async function countAfter(
-  redis: RedisClient,
-  stream: string,
-  afterId: string,
-  limit: number,
-): Promise<number> {
-  const start = afterId === '0-0' ? '-' : nextId(afterId);
-  // Ask for ids only in pages: entries hold whole JPEGs, so keep the pages small.
-  let count = 0;
-  let cursor = start;
-  const page = 200;
-  while (count < limit) {
-    const rows = (await redis.xrange(stream, cursor, '+', 'COUNT', page)) as [string, string[]][];
-    count += rows.length;
-    if (rows.length < page) {
-      break;
-    }
-    cursor = nextId(rows[rows.length - 1]![0]);
-  }
-  return Math.min(count, limit);
+  const stats = `${stream.slice(0, -':frames'.length)}:stats`;
+  return Number((await redis.hget(stats, 'dropped_unread')) ?? 0) > 0;
 }
 
 /** What XINFO STREAM says of a stream that framepipe reads: its ids, not its entries' fields. */
