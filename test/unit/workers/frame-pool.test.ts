@@ -26,6 +26,16 @@ const frameOf = (data: Uint8Array) => ({
 });
 const options = { thumbnailDir: 'x', thumbnailWidth: 8 };
 
+/** A pool of one thread running a fixture processor module. */
+function onePoolThread(fixture: string) {
+  return createFramePool({
+    threads: 1,
+    maxQueue: 32,
+    processorUrl: pathToFileURL(fixturePath(fixture)).href,
+    closeTimeoutMs: 5000,
+  });
+}
+
 describe('the frame pool', () => {
   it('transfers a buffer that owns its memory and copies a view into a larger one', () => {
     const own = new Uint8Array(new ArrayBuffer(16));
@@ -53,12 +63,7 @@ describe('the frame pool', () => {
   });
 
   it('runs a pool processor on a thread and moves the bytes there intact', async () => {
-    const pool = createFramePool({
-      threads: 1,
-      maxQueue: 8,
-      processorUrl: pathToFileURL(fixturePath('checksum-pool.ts')).href,
-      closeTimeoutMs: 5000,
-    });
+    const pool = onePoolThread('checksum-pool.ts');
     try {
       const data = Buffer.from(Array.from({ length: 5000 }, (_, i) => i % 251));
       const expected = checksum(data);
@@ -75,12 +80,7 @@ describe('the frame pool', () => {
   });
 
   it("times the processor's own work, not the wait for a thread", async () => {
-    const pool = createFramePool({
-      threads: 1,
-      maxQueue: 8,
-      processorUrl: pathToFileURL(fixturePath('sleepy-pool.ts')).href,
-      closeTimeoutMs: 5000,
-    });
+    const pool = onePoolThread('sleepy-pool.ts');
     try {
       await pool.run(frameOf(new Uint8Array([1])), options); // the thread loads the module
       const started = performance.now();
@@ -102,12 +102,7 @@ describe('the frame pool', () => {
   });
 
   it("a frame's time limit starts when a thread takes it, not while it waits for one", async () => {
-    const pool = createFramePool({
-      threads: 1,
-      maxQueue: 32,
-      processorUrl: pathToFileURL(fixturePath('sleepy-pool.ts')).href,
-      closeTimeoutMs: 5000,
-    });
+    const pool = onePoolThread('sleepy-pool.ts');
     try {
       await pool.run(frameOf(new Uint8Array([1])), options); // the thread loads the module
       // 12 frames of 30 ms on one thread: the last waits ~330 ms, over the 200 ms limit.
@@ -130,12 +125,7 @@ describe('the frame pool', () => {
   });
 
   it('a poison error thrown on a thread comes back as a PoisonFrameError', async () => {
-    const pool = createFramePool({
-      threads: 1,
-      maxQueue: 8,
-      processorUrl: pathToFileURL(fixturePath('poison-pool.ts')).href,
-      closeTimeoutMs: 5000,
-    });
+    const pool = onePoolThread('poison-pool.ts');
     try {
       await assert.rejects(pool.run(frameOf(new Uint8Array([1, 2])), options), PoisonFrameError);
     } finally {
