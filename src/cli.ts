@@ -5,7 +5,8 @@ import { registerAdminCommands } from './cli/admin-commands.js';
 import { createCliContext } from './cli/cli-context.js';
 import { registerPipelineCommands } from './cli/pipeline-commands.js';
 import { registerServiceCommands } from './cli/service-commands.js';
-import { describeFailure, EXIT_FAILURE } from './cli/exit-status.js';
+import { describeFailure, EXIT_FAILURE, EXIT_USAGE } from './cli/exit-status.js';
+import { unknownHelpTopic } from './cli/help-topic.js';
 
 /** First SIGINT/SIGTERM: graceful stop. Second: exit now; peers reclaim what stays unacked. */
 function abortOnSignals(): AbortSignal {
@@ -38,7 +39,13 @@ function main(): Command {
   return program;
 }
 
-main()
+const program = main();
+const topic = unknownHelpTopic(program, process.argv.slice(2));
+if (topic !== undefined) {
+  process.stderr.write(`framepipe: no command "${topic}" (framepipe --help lists them)\n`);
+  process.exit(EXIT_USAGE);
+}
+program
   .parseAsync(process.argv)
   .then(() => {
     // Open handles (pools, sockets) must not keep a finished command alive.

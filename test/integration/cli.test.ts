@@ -28,6 +28,9 @@ describe('the framepipe CLI', () => {
       assert.match(r.stderr, /Usage: framepipe/);
     }
     assert.equal((await runCli(['--help'])).code, 0);
+    const topic = await runCli(['help', 'nosuch']);
+    assert.equal(topic.code, 2);
+    assert.match(topic.stderr, /^framepipe: no command "nosuch"/);
   });
 
   it('exits 2 for a processor that names nothing, at once, even while Redis is down', async () => {
