@@ -1,5 +1,5 @@
 import { CommanderError } from 'commander';
-import { ConfigError, FramepipeError } from '../shared/errors.js';
+import { ConfigError, FramepipeError, isSystemError } from '../shared/errors.js';
 import { StoppedWhileWaitingError } from '../shared/redis/await-ready.js';
 import { redisErrorHint } from '../shared/redis/error-hints.js';
 
@@ -86,8 +86,5 @@ export function postgresErrorHint(sqlState: string): string | undefined {
 
 /** A Redis reply error or a system call's error (ECONNREFUSED, EADDRINUSE, EEXIST, ENOENT...). */
 function isOperational(err: Error & { code?: unknown }): boolean {
-  return (
-    err.name === 'ReplyError' ||
-    (typeof err.code === 'string' && /^E(?!RR_)[A-Z_]+$/.test(err.code))
-  );
+  return err.name === 'ReplyError' || isSystemError(err);
 }

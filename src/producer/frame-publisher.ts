@@ -1,6 +1,6 @@
 import type { RedisClient } from '../shared/redis/create-redis.js';
 import { reconnectDelayMs } from '../shared/redis/create-redis.js';
-import { publishBatch, type BatchReply } from '../shared/redis/publish-batch.js';
+import { publishBatch, type BatchReply, type TrimRequest } from '../shared/redis/publish-batch.js';
 import { publishFrame, trimSlack } from '../shared/redis/scripts.js';
 import { isOomError, trimAcked } from '../shared/redis/trim-acked.js';
 import type { SourceKeys } from '../shared/redis/keys.js';
@@ -58,10 +58,14 @@ export class FramePublisher {
   readonly #o: FramePublisherOptions;
   readonly #log: Logger;
   readonly #trims: TrimSchedule;
+  /** What the TRIM script needs when a trim is due: the same for every batch. */
+  readonly #trimRequest: TrimRequest;
 
   constructor(options: FramePublisherOptions) {
     this.#o = options;
-    this.#trims = new TrimSchedule(trimSlack(options.maxLen));
+    const slack = trimSlack(options.maxLen);
+    this.#trims = new TrimSchedule(slack);
+    this.#trimRequest = { maxLen: options.maxLen, slack, marksKey: options.keys.trimMarks };
     this.#log = options.logger.child({ module: 'frame-publisher' });
   }
 
@@ -71,10 +75,7 @@ export class FramePublisher {
    * which tells a replay (duplicate) from an id another writer overtook (stored anew).
    */
   async publishOnce(frames: readonly PendingFrame[]): Promise<PublishOutcome[]> {
-    const o = this.#o;
-    const trim = this.#trims.due()
-      ? { maxLen: o.maxLen, slack: trimSlack(o.maxLen), marksKey: o.keys.trimMarks }
-      : undefined;
+    const trim = this.#trims.due() ? this.#trimRequest : undefined;
     let reply: BatchReply;
     try {
       reply = await publishBatch(this.#o.redis, {

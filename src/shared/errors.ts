@@ -115,6 +115,15 @@ export function isPermanentFrameError(err: unknown): boolean {
   return code === 'FRAMEPIPE_ERR_POISON_FRAME' || code === 'FRAMEPIPE_ERR_FRAME_TOO_LARGE';
 }
 
+/**
+ * A system call's error (ECONNREFUSED, EADDRINUSE, EAI_AGAIN...): operational, its code says
+ * what happened. Not Node's own ERR_* codes, which are bugs.
+ */
+export function isSystemError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^E(?!RR_)[A-Z_]+$/.test(code);
+}
+
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }

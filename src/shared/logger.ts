@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
 import type { LogConfig } from './config/schema.js';
+import { isSystemError } from './errors.js';
 
 export type Logger = PinoLogger;
 
@@ -29,13 +30,6 @@ function withoutCommandArgs(v: unknown, depth: number): unknown {
       k === 'command' && isRedisCommand(x) ? { name: x.name } : withoutCommandArgs(x, depth + 1);
   }
   return out;
-}
-
-/** A system call's error (ECONNREFUSED, ETIMEDOUT...): its code says it all, its stack nothing. */
-function isSystemError(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  // ECONNREFUSED, EAI_AGAIN...; not Node's ERR_* codes, which are bugs and keep their stack.
-  return typeof code === 'string' && /^E(?!RR_)[A-Z_]+$/.test(code);
 }
 
 /**

@@ -4,7 +4,7 @@ import type { Logger } from '../shared/logger.js';
 import type { Metrics } from '../shared/metrics.js';
 import type { RedisClient } from '../shared/redis/create-redis.js';
 import { defineScripts } from '../shared/redis/scripts.js';
-import { sleep } from '../shared/shutdown.js';
+import { beforeAbort, sleep } from '../shared/shutdown.js';
 import { nowUs } from '../shared/stream-entries.js';
 import { ConsumerJanitor } from './consumer-janitor.js';
 import { createFramePool, type FramePool } from './frame-pool.js';
@@ -190,20 +190,16 @@ export async function createWorker(config: Readonly<Config>, deps: WorkerDeps): 
     log.info({ inFlight: inFlight.size }, 'draining');
     // One deadline from the signal on for all of the drain: with Redis stalled, the blocking
     // read, a settle or the final flush may never answer, and a pod must still stop in time.
-    const deadline = new AbortController();
-    const timeUp = sleep(wc.shutdownTimeoutMs, deadline.signal).then(() => 'time-up' as const);
+    const deadline = AbortSignal.timeout(wc.shutdownTimeoutMs);
     // Stop taking work (the blocking read returns within blockMs), then finish what we hold.
     const finished = Promise.all(loops).then(() => inFlight.waitEmpty());
-    finished.catch(() => undefined); // after the deadline a failing loop is nobody's to handle
-    const drained =
-      (await Promise.race([finished.then(() => 'drained' as const), timeUp])) === 'drained';
+    const drained = (await beforeAbort(finished, deadline)).settled;
     const flushed = batcher
       .flush()
       .catch((err: unknown) => log.error({ err }, 'final settle failed'));
-    await Promise.race([flushed, timeUp]);
+    await beforeAbort(flushed, deadline);
     heartbeatStop.abort();
-    await Promise.race([heartbeat, timeUp]);
-    deadline.abort();
+    await beforeAbort(heartbeat, deadline);
     if (!drained) {
       log.error(
         { inFlight: inFlight.size, shutdownTimeoutMs: wc.shutdownTimeoutMs },
