@@ -10,7 +10,7 @@ import { beforeAbort, sleep } from '../shared/shutdown.js';
 import type { Policy } from './backpressure.js';
 import { formatEntryId } from './entry-id.js';
 import type { PendingFrame } from './frame-buffer.js';
-import { TrimSchedule } from './retention.js';
+import { TrimSchedule } from './trim-schedule.js';
 
 export type PublishOutcome = 'added' | 'duplicate' | Error;
 

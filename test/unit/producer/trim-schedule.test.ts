@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { TrimSchedule } from '../../../src/producer/retention.js';
+import { TrimSchedule } from '../../../src/producer/trim-schedule.js';
 
 describe('TrimSchedule: when the producer asks Redis to trim', () => {
   it('with the first batch (earlier runs may have left more), then once slack entries were written', () => {
