@@ -8,7 +8,7 @@ import {
 } from '../lib/bench-processor.js';
 import { loadFrameSet, parseSize } from '../lib/frames.js';
 import { cpuPerFrame, round } from '../lib/stats.js';
-import { WARMUP_FRAMES } from '../lib/warm-up.js';
+import { warmUpFrames } from '../lib/warm-up.js';
 import type { ScenarioResult, Task } from '../lib/tasks.js';
 
 type BareTask = Extract<Task, { kind: 'bare' }>;
@@ -40,10 +40,13 @@ export async function runBare(task: BareTask, progress: Progress): Promise<Scena
   } else {
     run = (i) => processor.process(frameInput(set, i), PROCESS_OPTIONS);
   }
-  await runWithInFlight(WARMUP_FRAMES, task.inFlight, run);
+  const warmUp = warmUpFrames(task.frames);
+  await runWithInFlight(warmUp, task.inFlight, run, (done) => progress((0.5 * done) / warmUp));
   const cpu0 = cpuSeconds();
   const started = performance.now();
-  await runWithInFlight(task.frames, task.inFlight, run, (done) => progress(done / task.frames));
+  await runWithInFlight(task.frames, task.inFlight, run, (done) =>
+    progress(0.5 + (0.5 * done) / task.frames),
+  );
   const seconds = (performance.now() - started) / 1000;
   const cpuS = cpuSeconds() - cpu0;
   await close();

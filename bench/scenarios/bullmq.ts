@@ -7,7 +7,7 @@ import { loadFrameSet, parseSize } from '../lib/frames.js';
 import { commandStats, commandsPerFrame } from '../lib/command-stats.js';
 import { redisCpuSeconds, countRedisFaults, sampleRedisMemory } from '../lib/redis-info.js';
 import { cpuPerFrame, round } from '../lib/stats.js';
-import { WARMUP_FRAMES } from '../lib/warm-up.js';
+import { warmUpFrames } from '../lib/warm-up.js';
 import type { ScenarioResult, Task } from '../lib/tasks.js';
 
 type BullmqTask = Extract<Task, { kind: 'bullmq' }>;
@@ -36,8 +36,17 @@ export async function runBullmq(task: BullmqTask, progress: Progress): Promise<S
     distinct: task.distinct,
   });
   // Warm-up on the same path, not timed.
-  await adder.run({ kind: 'bulk', count: WARMUP_FRAMES, chunk: task.addBulk, first: 0 });
-  await waitUntil(() => completed >= WARMUP_FRAMES, 30_000, 5, 'warm-up');
+  const warmUp = warmUpFrames(task.frames);
+  await adder.run({ kind: 'bulk', count: warmUp, chunk: task.addBulk, first: 0 });
+  await waitUntil(
+    () => {
+      progress((0.5 * completed) / warmUp);
+      return completed >= warmUp;
+    },
+    600_000,
+    5,
+    'warm-up',
+  );
   const base = completed;
 
   const faultsPerFrame = await countRedisFaults(admin);
@@ -50,11 +59,11 @@ export async function runBullmq(task: BullmqTask, progress: Progress): Promise<S
     kind: 'bulk',
     count: task.frames,
     chunk: task.addBulk,
-    first: WARMUP_FRAMES,
+    first: warmUp,
   });
   await waitUntil(
     () => {
-      progress((completed - base) / task.frames);
+      progress(0.5 + (0.5 * (completed - base)) / task.frames);
       if (failed > 0) {
         throw new Error(`${failed} BullMQ jobs failed`);
       }

@@ -6,7 +6,7 @@ import { loadFrameSet, parseSize } from '../lib/frames.js';
 import { commandStats, commandsPerFrame } from '../lib/command-stats.js';
 import { redisCpuSeconds, countRedisFaults, sampleRedisMemory } from '../lib/redis-info.js';
 import { cpuPerFrame, round } from '../lib/stats.js';
-import { WARMUP_FRAMES } from '../lib/warm-up.js';
+import { warmUpFrames } from '../lib/warm-up.js';
 import type { ScenarioResult, Task } from '../lib/tasks.js';
 
 type FramepipeTask = Extract<Task, { kind: 'framepipe' }>;
@@ -44,7 +44,7 @@ export async function runFramepipe(
     distinct: task.distinct,
   });
   // Warm-up on the same path (every source, JIT, sharp, Lua script cache), not timed.
-  const warmPerSource = Math.ceil(WARMUP_FRAMES / task.sources);
+  const warmPerSource = Math.ceil(warmUpFrames(total) / task.sources);
   await producers.run({
     sources: ids,
     perSource: warmPerSource,
@@ -52,8 +52,12 @@ export async function runFramepipe(
     fps: PRODUCER_FPS,
   });
   await waitUntil(
-    () => worker.stats().processed >= warmPerSource * task.sources,
-    60_000,
+    () => {
+      const done = worker.stats().processed;
+      progress((0.5 * done) / (warmPerSource * task.sources));
+      return done >= warmPerSource * task.sources;
+    },
+    600_000,
     5,
     'warm-up',
   );
@@ -74,7 +78,7 @@ export async function runFramepipe(
   await waitUntil(
     () => {
       const done = worker.stats().processed - base;
-      progress(done / total);
+      progress(0.5 + (0.5 * done) / total);
       return done >= total;
     },
     600_000,
