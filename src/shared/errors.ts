@@ -8,6 +8,7 @@ export type ErrorCode =
   | 'FRAMEPIPE_ERR_SOURCE'
   | 'FRAMEPIPE_ERR_PROCESSOR'
   | 'FRAMEPIPE_ERR_PROCESS_TIMEOUT'
+  | 'FRAMEPIPE_ERR_RESULT_UNSTORABLE'
   | 'FRAMEPIPE_ERR_MAX_DELIVERIES'
   | 'FRAMEPIPE_ERR_LEASE_HELD';
 
@@ -77,6 +78,17 @@ export class ProcessorError extends FramepipeError {
   }
 }
 
+/**
+ * A processor's result JSON cannot hold (a BigInt, a cycle, a function): the same code gives
+ * the same result on every delivery, so the frame is dead-lettered at once, to be redriven
+ * once the processor is fixed, instead of being processed maxDeliveries times for nothing.
+ */
+export class ResultUnstorableError extends FramepipeError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('FRAMEPIPE_ERR_RESULT_UNSTORABLE', message, options);
+  }
+}
+
 /** A frame still processing after worker.processTimeoutMs: failed like a processor error. */
 export class ProcessTimeoutError extends FramepipeError {
   constructor(readonly timeoutMs: number) {
@@ -107,12 +119,20 @@ export class LeaseHeldError extends FramepipeError {
 
 /** Errors whose frame must go to the dead-letter stream at once, without retries. */
 export function isPermanentFrameError(err: unknown): boolean {
-  if (err instanceof PoisonFrameError || err instanceof FrameTooLargeError) {
+  if (
+    err instanceof PoisonFrameError ||
+    err instanceof FrameTooLargeError ||
+    err instanceof ResultUnstorableError
+  ) {
     return true;
   }
   // Errors crossing a Piscina thread lose their class but keep own enumerable fields.
   const code = (err as { code?: unknown } | null)?.code;
-  return code === 'FRAMEPIPE_ERR_POISON_FRAME' || code === 'FRAMEPIPE_ERR_FRAME_TOO_LARGE';
+  return (
+    code === 'FRAMEPIPE_ERR_POISON_FRAME' ||
+    code === 'FRAMEPIPE_ERR_FRAME_TOO_LARGE' ||
+    code === 'FRAMEPIPE_ERR_RESULT_UNSTORABLE'
+  );
 }
 
 /**

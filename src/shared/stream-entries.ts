@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PoisonFrameError, ProcessorError, errorMessage } from './errors.js';
+import { PoisonFrameError, ResultUnstorableError, errorMessage } from './errors.js';
 
 /**
  * Entries as they sit in Redis: flat field/value lists with binary JPEG bytes (no base64).
@@ -175,21 +175,21 @@ export function encodeResultFields(result: ResultEntry): string[] {
 }
 
 /**
- * Pure: a processor's result as the JSON the results stream stores; a ProcessorError naming
- * why when it has none (a BigInt, a cycle, a function), so the failure says so.
+ * Pure: a processor's result as the JSON the results stream stores; a ResultUnstorableError
+ * naming why when it has none (a BigInt, a cycle, a function), so the failure says so.
  */
 export function payloadJson(payload: unknown): string {
   let json: string | undefined;
   try {
     json = JSON.stringify(payload ?? null);
   } catch (err) {
-    throw new ProcessorError(
+    throw new ResultUnstorableError(
       `the processor's result cannot be stored as JSON: ${errorMessage(err)}`,
       { cause: err },
     );
   }
   if (json === undefined) {
-    throw new ProcessorError(
+    throw new ResultUnstorableError(
       `the processor's result cannot be stored as JSON: a ${typeof payload}`,
     );
   }

@@ -150,7 +150,7 @@ describe('worker dead-lettering', () => {
     });
   }
 
-  it('a result JSON cannot hold is a failure with that reason, not a settle that never lands', async () => {
+  it('a result JSON cannot hold is dead-lettered at once with that reason, not retried', async () => {
     const config = testConfig(server, {
       processor: fixturePath('bigint-result.ts'),
       maxDeliveries: 2,
@@ -164,7 +164,8 @@ describe('worker dead-lettering', () => {
     const stats = await w.stop();
     const [letter] = await dlqEntries(server.redis, keys);
     assert.match(letter?.dlq_reason ?? '', /result cannot be stored as JSON: .*BigInt/);
-    assert.equal(stats.failed, 2);
+    assert.equal(letter?.dlq_code, 'FRAMEPIPE_ERR_RESULT_UNSTORABLE');
+    assert.equal(stats.failed, 1, 'processed once: the same result would fail alike');
   });
 
   it('a stop with a pool task still running ends its thread at the drain deadline, not a second one later', async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { PoisonFrameError, ProcessorError } from '../../../src/shared/errors.js';
+import { PoisonFrameError, ResultUnstorableError } from '../../../src/shared/errors.js';
 import {
   decodeFrameEntry,
   decodeResultEntry,
@@ -114,14 +114,14 @@ describe('payloadJson: a result as the results stream stores it', () => {
     assert.equal(payloadJson(undefined), 'null');
   });
 
-  it('refuses what JSON cannot hold with a ProcessorError saying so', () => {
+  it('refuses what JSON cannot hold with a ResultUnstorableError saying so', () => {
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
     for (const bad of [{ n: 1n }, cyclic, () => 1]) {
       assert.throws(
         () => payloadJson(bad),
         (err: unknown) =>
-          err instanceof ProcessorError && /cannot be stored as JSON/.test(err.message),
+          err instanceof ResultUnstorableError && /cannot be stored as JSON/.test(err.message),
       );
     }
   });

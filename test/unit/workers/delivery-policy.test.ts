@@ -4,6 +4,7 @@ import {
   FrameTooLargeError,
   PoisonFrameError,
   ProcessorError,
+  ResultUnstorableError,
 } from '../../../src/shared/errors.js';
 import { outcomeError } from '../../../src/workers/frame-pool.js';
 import {
@@ -27,6 +28,11 @@ describe('delivery policy: retry or dead-letter', () => {
     const action = failureAction(new FrameTooLargeError(10, 5));
     assert.equal(action.kind, 'dead-letter');
     assert.equal(action.kind === 'dead-letter' && action.code, 'FRAMEPIPE_ERR_FRAME_TOO_LARGE');
+  });
+
+  it('dead-letters a result JSON cannot hold at once: every delivery would fail alike', () => {
+    const action = failureAction(new ResultUnstorableError('a bigint'));
+    assert.equal(action.kind === 'dead-letter' && action.code, 'FRAMEPIPE_ERR_RESULT_UNSTORABLE');
   });
 
   it('dead-letters an error that lost its class but kept the poison code', () => {
