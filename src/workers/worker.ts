@@ -71,10 +71,10 @@ export async function createWorker(config: Readonly<Config>, deps: WorkerDeps): 
   }
   const runFrame =
     pool === undefined
-      ? async (frame: FrameInput, _signal: AbortSignal, startClock: () => void) => {
+      ? async (frame: FrameInput, signal: AbortSignal, startClock: () => void) => {
           startClock();
           const started = performance.now();
-          const value = await processor.process(frame, options);
+          const value = await processor.process(frame, options, signal);
           return { value, processMs: performance.now() - started };
         }
       : async (frame: FrameInput, signal: AbortSignal, startClock: () => void) => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { pathToFileURL } from 'node:url';
 import { useRedisServer } from '../helpers/redis-server.js';
 import { waitFor } from '../helpers/wait-for.js';
 import {
@@ -147,6 +148,16 @@ describe('worker dead-lettering', () => {
       assert.equal(await server.redis.xlen(keys.results), 3);
       assert.equal(stats.failed, 2, 'two attempts timed out');
       assert.equal(await pendingCount(server.redis, keys), 0);
+      if (kind === 'in-line') {
+        // The same module instance the worker imported: its signal aborted at each deadline.
+        const { aborts } = (await import(pathToFileURL(fixturePath(fixture)).href)) as {
+          aborts: string[];
+        };
+        assert.deepEqual(aborts, [
+          'FRAMEPIPE_ERR_PROCESS_TIMEOUT',
+          'FRAMEPIPE_ERR_PROCESS_TIMEOUT',
+        ]);
+      }
     });
   }
 

@@ -24,11 +24,15 @@ export interface ProcessOptions {
  * maxInFlight frames at once (right for sharp, which already uses libuv's pool); `'pool'`
  * runs on the Piscina threads (right for work that burns CPU in JavaScript or WebAssembly).
  * The returned value must be JSON-serialisable: it becomes the result's payload.
+ * `signal` (the worker always passes one) aborts with a ProcessTimeoutError when the frame
+ * passes worker.processTimeoutMs: an in-line processor that hands it on (fetch, a child
+ * process, a loop that checks it) stops its work instead of running on unseen. A pool
+ * processor's thread is ended at that point instead, so on a thread it never aborts.
  */
 export interface Processor {
   readonly name: string;
   readonly runsOn: 'inline' | 'pool';
-  process(frame: FrameInput, options: ProcessOptions): Promise<unknown>;
+  process(frame: FrameInput, options: ProcessOptions, signal?: AbortSignal): Promise<unknown>;
 }
 
 export const PROCESSOR_NAME_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
