@@ -1,3 +1,4 @@
+import { FramepipeError } from '../shared/errors.js';
 import type { WorkerStats } from '../workers/worker.js';
 import { createWorker } from '../workers/worker.js';
 import { checkProcessor } from '../workers/processors/load-processor.js';
@@ -37,12 +38,30 @@ export async function runWork(runtime: Runtime, signal: AbortSignal): Promise<Wo
     const s = worker.stats();
     return `processed ${s.processed}  in flight ${s.inFlight}  failed ${s.failed}  dead-lettered ${s.deadLettered}  dropped ${s.dropped}  reclaimed ${s.reclaimed}`;
   });
+  let stats: WorkerStats;
   try {
-    return await worker.run(signal);
+    stats = await worker.run(signal);
   } finally {
     const s = worker.stats();
     progress.stop(
       `processed ${s.processed}, dead-lettered ${s.deadLettered}, dropped ${s.dropped}, reclaimed ${s.reclaimed}`,
     );
   }
+  if (stats.inFlight > 0) {
+    throw drainTimeoutError(stats.inFlight, runtime.config.worker);
+  }
+  return stats;
+}
+
+/** Pure: why the worker exits 1 after a drain that ran out of time (nothing is lost). */
+export function drainTimeoutError(
+  left: number,
+  wc: { readonly shutdownTimeoutMs: number; readonly claimIdleMs: number },
+): FramepipeError {
+  return new FramepipeError(
+    'FRAMEPIPE_ERR_SHUTDOWN_TIMEOUT',
+    `the drain did not finish within worker.shutdownTimeoutMs (${wc.shutdownTimeoutMs} ms): ` +
+      `${left} frame${left === 1 ? ' was' : 's were'} still processing or unconfirmed; ` +
+      `peers reclaim them after worker.claimIdleMs (${wc.claimIdleMs} ms)`,
+  );
 }

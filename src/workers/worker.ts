@@ -200,16 +200,18 @@ export async function createWorker(config: Readonly<Config>, deps: WorkerDeps): 
     await beforeAbort(flushed, deadline);
     heartbeatStop.abort();
     await beforeAbort(heartbeat, deadline);
+    // Frames still held here were neither settled nor confirmed: left for a peer to reclaim.
+    const left = inFlight.size;
     if (!drained) {
       log.error(
-        { inFlight: inFlight.size, shutdownTimeoutMs: wc.shutdownTimeoutMs },
+        { inFlight: left, shutdownTimeoutMs: wc.shutdownTimeoutMs },
         'drain deadline passed; peers will reclaim what is left',
       );
     }
     // Past the deadline, tasks still on the pool's threads are ended, not waited for again.
     await close(!drained);
     log.info({ ...stats }, 'worker stopped');
-    return { ...stats, inFlight: inFlight.size };
+    return { ...stats, inFlight: left };
   }
 
   function close(now = false): Promise<void> {
