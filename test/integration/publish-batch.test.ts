@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import { sourceKeys, type SourceKeys } from '../../src/shared/redis/keys.js';
 import { readDurableCounters } from '../../src/shared/redis/durable-counters.js';
 import { publishBatch } from '../../src/shared/redis/publish-batch.js';
+import { readBacklog } from '../../src/shared/redis/stream-info.js';
 import { isOomError } from '../../src/shared/redis/trim-acked.js';
 import { useRedisServer } from '../helpers/redis-server.js';
 
@@ -135,6 +136,32 @@ describe('publishBatch: plain XADDs on a corked socket, counted by the stream it
     assert.equal(reply.trimmedUnread, 6, '6..11 were never read');
     assert.equal(await firstId(keys), '12-0');
     assert.equal(await server.redis.hget(keys.stats, 'dropped_unread'), '6');
+  });
+
+  it('with drop-oldest, a group behind the trim starts after it: its lag is what it can still read, exactly, without counting', async () => {
+    const keys = await fresh();
+    await server.redis.xgroup('CREATE', keys.frames, 'ahead', '0');
+    await send(keys, 1, 20);
+    await readIds(keys, 5); // workers: 1..5 read, 6..20 unread
+    await server.redis.xgroup('SETID', keys.frames, 'ahead', '15-0', 'ENTRIESREAD', 15);
+    await mark(keys, 11);
+    await send(keys, 21, 21, 'drop-oldest', { maxLen: 10, slack: 1 }); // 1..11 trimmed
+    const lagOf = async (group: string) => {
+      const groups = (await server.redis.xinfo('GROUPS', keys.frames)) as unknown[][];
+      const g = groups.find((x) => x[x.indexOf('name') + 1] === group)!;
+      return [g[g.indexOf('last-delivered-id') + 1], g[g.indexOf('lag') + 1]];
+    };
+    assert.deepEqual(await lagOf(GROUP), ['11-0', 10], '12..21 left to read');
+    assert.deepEqual(await lagOf('ahead'), ['15-0', 6], 'a group past the trim is left alone');
+    const backlog = await readBacklog(server.redis, keys.frames, GROUP);
+    assert.deepEqual(backlog, { unread: 10, pending: 5, counted: false });
+    // Reading on keeps it exact (Redis counts each read from the entries-read it was given).
+    await readIds(keys, 4);
+    assert.deepEqual(await readBacklog(server.redis, keys.frames, GROUP), {
+      unread: 6,
+      pending: 9,
+      counted: false,
+    });
   });
 
   it('with drop-oldest and no consumer group, every trimmed entry is counted as unread', async () => {

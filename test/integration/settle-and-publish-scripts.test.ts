@@ -106,6 +106,12 @@ describe('Lua scripts that keep the delivery invariant', () => {
     // Entries 6..first-1 were never read: exactly those are counted.
     assert.equal(Number(await server.redis.hget(keys.stats, 'dropped_unread')), first - 6);
     assert.ok(len <= 11);
+    // The group starts right before the first entry left ("<first - 1>-<max seq>"), and
+    // Redis's lag is exactly what it can still read.
+    const [group] = (await server.redis.xinfo('GROUPS', keys.frames)) as unknown[][];
+    const field = (name: string) => group![group!.indexOf(name) + 1];
+    assert.equal(field('last-delivered-id'), `${first - 1}-18446744073709551615`);
+    assert.equal(field('lag'), len);
   });
 
   it('settles a pending entry once: a second settle of the same id adds no second result', async () => {

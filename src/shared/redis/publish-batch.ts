@@ -2,7 +2,7 @@ import type { ChainableCommander, Redis } from 'ioredis';
 import type { FieldValue } from '../stream-entries.js';
 import type { RedisClient } from './create-redis.js';
 import { corked, ZeroCopyCommand } from './zero-copy-command.js';
-import { LUA_ID_HELPERS } from './lua-ids.js';
+import { LUA_ID_HELPERS, LUA_SKIP_TRIMMED } from './lua-ids.js';
 
 /**
  * The producer's write path: plain `XADD frames <explicit id>` per frame, a batch at once. The
@@ -27,12 +27,13 @@ import { LUA_ID_HELPERS } from './lua-ids.js';
  * trimmed, on Redis versions that report such a lag as the stream's length).
  * - block never trims past the oldest entry a group has not read or not acked;
  * - drop-oldest trims to the point and counts the trimmed entries some group had not read as
- *   dropped_unread (two XTRIMs: first what every group has read, then the rest).
+ *   dropped_unread (two XTRIMs: first what every group has read, then the rest); groups that
+ *   had not read them start after them (LUA_SKIP_TRIMMED), so their lag stays exact.
  * At maxmemory Redis refuses a script whose first write may grow memory: XTRIM (which it
  * allows) comes first, and the mark is pushed with pcall, so a refused mark skips a mark, not
  * the trim. Returns {trimmed, trimmedUnread}.
  */
-const TRIM = `${LUA_ID_HELPERS}
+const TRIM = `${LUA_ID_HELPERS}${LUA_SKIP_TRIMMED}
 local frames, stats, marks = KEYS[1], KEYS[2], KEYS[3]
 local policy, max_len, slack = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 local function fields(list)
@@ -106,7 +107,10 @@ if policy == 'drop-oldest' then
     read = redis.call('XTRIM', frames, 'MINID', safe)
   end
   local unread = redis.call('XTRIM', frames, 'MINID', trim_to)
-  if unread > 0 then redis.call('HINCRBY', stats, 'dropped_unread', unread) end
+  if unread > 0 then
+    redis.call('HINCRBY', stats, 'dropped_unread', unread)
+    if added ~= nil then skip_trimmed(frames, trim_to, added) end
+  end
   reply = {read + unread, unread}
 elseif keep ~= nil then
   if id_lt(trim_to, keep) then keep = trim_to end

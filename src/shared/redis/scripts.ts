@@ -1,7 +1,7 @@
 import type { ChainableCommander } from 'ioredis';
 import type { FieldValue } from '../stream-entries.js';
 import type { RedisClient } from './create-redis.js';
-import { LUA_ID_HELPERS } from './lua-ids.js';
+import { LUA_ID_HELPERS, LUA_SKIP_TRIMMED } from './lua-ids.js';
 
 /**
  * Lua scripts that keep the delivery invariant atomic: every produced entry is acked once
@@ -30,12 +30,13 @@ end
  * If another writer (a DLQ redrive) took a larger id first, the frame is stored under a fresh
  * id and the mapping kept in `reids`, so a replay of that command is still a duplicate.
  * Once the stream exceeds maxLen + slack, it is trimmed back to maxLen:
- * - drop-oldest trims whatever is oldest and counts trimmed entries no group had read;
+ * - drop-oldest trims whatever is oldest and counts trimmed entries no group had read; the
+ *   groups that had not read them start after them (LUA_SKIP_TRIMMED);
  * - block never trims past the oldest entry a group has not read or not acked.
  * Added entries are counted by the stream itself (entries-added, see durable-counters.ts).
  * Returns 1 when added, 0 for a duplicate.
  */
-const PUBLISH_FRAME = `${LUA_ID}
+const PUBLISH_FRAME = `${LUA_ID}${LUA_SKIP_TRIMMED}
 local frames, stats, reids = KEYS[1], KEYS[2], KEYS[3]
 local group, id, policy = ARGV[1], ARGV[2], ARGV[3]
 local max_len, slack = tonumber(ARGV[4]), tonumber(ARGV[5])
@@ -76,7 +77,13 @@ if policy == 'drop-oldest' then
     end
     if not read_by_all then unread = unread + 1 end
   end
-  if unread > 0 then redis.call('HINCRBY', stats, 'dropped_unread', unread) end
+  redis.call('XTRIM', frames, 'MINID', threshold)
+  if unread > 0 then
+    redis.call('HINCRBY', stats, 'dropped_unread', unread)
+    local added = tonumber(group_fields(redis.call('XINFO', 'STREAM', frames))['entries-added'])
+    if added ~= nil then skip_trimmed(frames, threshold, added) end
+  end
+  return 1
 else
   if #groups == 0 then return 1 end
   for _, g in ipairs(groups) do

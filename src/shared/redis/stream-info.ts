@@ -13,7 +13,7 @@ export interface GroupInfo {
 export interface Backlog {
   readonly unread: number;
   readonly pending: number;
-  /** True when `unread` was counted because XINFO's lag was NULL (never reported as 0). */
+  /** True when `unread` was counted: Redis could not tell (lag NULL) or counted entries gone. */
   readonly counted: boolean;
 }
 
@@ -80,35 +80,33 @@ end
 `;
 
 /**
- * Unread + pending entries of a group. Redis's lag (entries-added - entries-read) is exact
- * unless entries were trimmed before the group read them (drop-oldest counts those in
- * `dropped_unread`): it may count them for good, or be NULL. Then the entries after the
- * group's last-delivered-id are counted (COUNT_AFTER).
+ * Unread + pending entries of a group. Redis's lag (entries-added - entries-read) is exact:
+ * when drop-oldest trims entries a group had not read, the trim moves the group past them
+ * (LUA_SKIP_TRIMMED, lua-ids.ts). Redis cannot always tell (NULL after XSETID or an XDEL),
+ * and a lag above the stream's length counts entries that are gone (a trim by hand, or one
+ * by a framepipe from before the fix): then the entries after the group's last-delivered-id
+ * are counted (COUNT_AFTER), which copies entries inside Redis, so only then.
  */
 export async function readBacklog(
   redis: RedisClient,
   stream: string,
   group: string,
 ): Promise<Backlog> {
-  const info = (await readGroups(redis, stream)).find((g) => g.name === group);
+  const [groups, len] = await Promise.all([readGroups(redis, stream), redis.xlen(stream)]);
+  const info = groups.find((g) => g.name === group);
   if (info === undefined) {
-    const len = await redis.xlen(stream);
     return { unread: len, pending: 0, counted: true };
   }
-  if (info.lag !== null && (info.lag === 0 || !(await droppedUnread(redis, stream)))) {
+  if (lagIsExact(info.lag, len)) {
     return { unread: info.lag, pending: info.pending, counted: false };
   }
   const unread = Number(await redis.eval(COUNT_AFTER, 1, stream, info.lastDeliveredId));
   return { unread, pending: info.pending, counted: true };
 }
 
-/** Whether drop-oldest ever trimmed unread entries of a frames stream (its stats hash). */
-async function droppedUnread(redis: RedisClient, stream: string): Promise<boolean> {
-  if (!stream.endsWith(':frames')) {
-    return false; // results streams are only trimmed far behind their readers
-  }
-  const stats = `${stream.slice(0, -':frames'.length)}:stats`;
-  return Number((await redis.hget(stats, 'dropped_unread')) ?? 0) > 0;
+/** Pure: whether Redis's lag can be taken as is (entries after the group, all still stored). */
+export function lagIsExact(lag: number | null, length: number): lag is number {
+  return lag !== null && lag <= length;
 }
 
 /** What XINFO STREAM says of a stream that framepipe reads: its ids, not its entries' fields. */
