@@ -15,9 +15,23 @@ import {
   startWorker,
   testConfig,
 } from '../helpers/worker-fixtures.js';
+import type { Config } from '../../src/shared/config/schema.js';
 
 describe('worker dead-lettering', () => {
   const server = useRedisServer();
+
+  /** A worker on what is queued, stopped once `settled` entries have a result or a dead letter. */
+  const runUntilSettled = async (config: Config, settled: number) => {
+    const keys = keysOf(config);
+    const w = await startWorker(server, config);
+    await waitFor(
+      `${settled} settled`,
+      async () =>
+        (await server.redis.xlen(keys.results)) + (await server.redis.xlen(keys.dlq)) >= settled,
+    );
+    const stats = await w.stop();
+    return { stats, metrics: w.metrics, dlq: await dlqEntries(server.redis, keys) };
+  };
 
   it('a corrupt JPEG lands in the DLQ with its reason while the others are processed', async () => {
     const config = testConfig(server, { processor: 'stats' });
@@ -26,15 +40,7 @@ describe('worker dead-lettering', () => {
     const ids = await putFrames(server.redis, config, 20, (seq) =>
       seq === 7 ? corruptJpeg() : jpeg,
     );
-    const w = await startWorker(server, config);
-    await waitFor(
-      'all settled',
-      async () =>
-        (await server.redis.xlen(keys.results)) + (await server.redis.xlen(keys.dlq)) >= 20,
-    );
-    const stats = await w.stop();
-
-    const dlq = await dlqEntries(server.redis, keys);
+    const { stats, dlq, metrics } = await runUntilSettled(config, 20);
     assert.equal(dlq.length, 1);
     assert.equal(dlq[0]?.seq, '7');
     assert.equal(dlq[0]?.dlq_code, 'FRAMEPIPE_ERR_POISON_FRAME');
@@ -44,7 +50,7 @@ describe('worker dead-lettering', () => {
     assert.equal(await pendingCount(server.redis, keys), 0);
     assert.equal(stats.deadLettered, 1);
     assert.equal(await server.redis.hget(keys.stats, 'dead_lettered'), '1');
-    const metric = await w.metrics.framesDeadLettered.get();
+    const metric = await metrics.framesDeadLettered.get();
     const poison = metric.values.find((v) => v.labels.reason === 'FRAMEPIPE_ERR_POISON_FRAME');
     assert.equal(poison?.value, 1);
   });
@@ -71,14 +77,7 @@ describe('worker dead-lettering', () => {
       'data',
       'x',
     );
-    const w = await startWorker(server, config);
-    await waitFor(
-      'all settled',
-      async () =>
-        (await server.redis.xlen(keys.results)) + (await server.redis.xlen(keys.dlq)) >= 4,
-    );
-    const stats = await w.stop();
-    const dlq = await dlqEntries(server.redis, keys);
+    const { stats, dlq } = await runUntilSettled(config, 4);
     assert.equal(dlq.length, 1);
     assert.equal(dlq[0]?.dlq_code, 'FRAMEPIPE_ERR_POISON_FRAME');
     assert.match(dlq[0]?.dlq_reason ?? '', /seq is missing/);
@@ -96,10 +95,7 @@ describe('worker dead-lettering', () => {
     });
     const keys = keysOf(config);
     await putFrames(server.redis, config, 2);
-    const w = await startWorker(server, config);
-    await waitFor('both dead-lettered', async () => (await server.redis.xlen(keys.dlq)) >= 2);
-    const stats = await w.stop();
-    const dlq = await dlqEntries(server.redis, keys);
+    const { stats, dlq } = await runUntilSettled(config, 2);
     for (const entry of dlq) {
       assert.equal(entry.dlq_code, 'FRAMEPIPE_ERR_MAX_DELIVERIES');
       assert.match(entry.dlq_reason ?? '', /model exploded/);
@@ -129,14 +125,7 @@ describe('worker dead-lettering', () => {
       });
       const keys = keysOf(config);
       await putFrames(server.redis, config, 4);
-      const w = await startWorker(server, config);
-      await waitFor(
-        'all settled',
-        async () =>
-          (await server.redis.xlen(keys.results)) + (await server.redis.xlen(keys.dlq)) >= 4,
-      );
-      const stats = await w.stop();
-      const dlq = await dlqEntries(server.redis, keys);
+      const { stats, dlq } = await runUntilSettled(config, 4);
       assert.equal(
         dlq.length,
         1,
@@ -168,12 +157,11 @@ describe('worker dead-lettering', () => {
       claimIdleMs: 50,
       claimIntervalMs: 20,
     });
-    const keys = keysOf(config);
     await putFrames(server.redis, config, 1);
-    const w = await startWorker(server, config);
-    await waitFor('dead-lettered', async () => (await server.redis.xlen(keys.dlq)) >= 1);
-    const stats = await w.stop();
-    const [letter] = await dlqEntries(server.redis, keys);
+    const {
+      stats,
+      dlq: [letter],
+    } = await runUntilSettled(config, 1);
     assert.match(letter?.dlq_reason ?? '', /result cannot be stored as JSON: .*BigInt/);
     assert.equal(letter?.dlq_code, 'FRAMEPIPE_ERR_RESULT_UNSTORABLE');
     assert.equal(stats.failed, 1, 'processed once: the same result would fail alike');
