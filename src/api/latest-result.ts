@@ -9,21 +9,26 @@ export interface LatestLookup {
 }
 
 /**
- * Cache-aside: the hash the sink keeps; on a miss the newest entry of the results stream,
- * written back to the hash (only if still the newest) for the next reader.
+ * The hash the sink keeps, when it holds the results stream's newest entry (both read in one
+ * round trip); else that entry, written back to the hash (only if still the newest) for the
+ * next reader. The hash alone goes stale: without a sink, or while it is stopped or
+ * PostgreSQL is down, nothing else moves it on.
  */
 export async function readLatestResult(
   redis: RedisClient,
   prefix: string,
   source: string,
 ): Promise<LatestLookup> {
-  const cached = await getLatest(redis, prefix, source);
-  if (cached !== undefined) {
-    return { result: cached, cache: 'hit' };
-  }
   const keys = sourceKeys(prefix, source);
   // A few entries, in case the newest is malformed: skip it rather than answer nothing.
-  for (const [id, fields] of await redis.xrevrange(keys.results, '+', '-', 'COUNT', 5)) {
+  const [cached, newest] = await Promise.all([
+    getLatest(redis, prefix, source),
+    redis.xrevrange(keys.results, '+', '-', 'COUNT', 5),
+  ]);
+  if (cached !== undefined && (newest.length === 0 || newest[0]![0] === cached.id)) {
+    return { result: cached, cache: 'hit' };
+  }
+  for (const [id, fields] of newest) {
     try {
       const result: LatestResult = { ...decodeResultEntry(id, fields), source, id };
       await setLatest(redis, prefix, result);
@@ -32,5 +37,5 @@ export async function readLatestResult(
       continue;
     }
   }
-  return { result: undefined, cache: 'miss' };
+  return { result: cached, cache: cached === undefined ? 'miss' : 'hit' };
 }

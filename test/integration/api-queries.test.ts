@@ -135,6 +135,15 @@ describe('query API on known data', () => {
     assert.equal(body.payload.plate, 'NEW222');
     assert.equal(body.capturedAt, new Date((US + 1_000_000) / 1000).toISOString());
     assert.equal(await server.redis.hget(latestKey(prefix, 'cam1'), 'id'), ids[1]);
+
+    // A result no sink wrote to the hash (none running): served at once, the hash moved on.
+    const [newer] = await addResults(server.redis, prefix, 'cam1', [
+      { processor: 'plate', payload: platePayload('NEW333') },
+    ]);
+    const next = await get('/sources/cam1/latest');
+    assert.equal(next.headers['x-cache'], 'miss');
+    assert.equal(next.json<{ payload: { plate: string } }>().payload.plate, 'NEW333');
+    assert.equal(await server.redis.hget(latestKey(prefix, 'cam1'), 'id'), newer);
   });
 
   it('GET /sources/:id/latest is 404 for an unknown source and for a source with no result', async () => {
