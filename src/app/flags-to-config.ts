@@ -46,6 +46,7 @@ export const FLAG_PATHS: Record<string, readonly [string, string]> = {
   viewerPort: ['viewer', 'port'],
   viewerHost: ['viewer', 'host'],
   viewerToken: ['viewer', 'token'],
+  viewerAllowedHosts: ['viewer', 'allowedHosts'],
   postgresUrl: ['postgres', 'url'],
   sinkConsumer: ['sink', 'consumer'],
   apiPort: ['api', 'port'],

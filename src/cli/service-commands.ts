@@ -66,6 +66,10 @@ export function registerServiceCommands(program: Command, ctx: CliContext): void
     .option('--viewer-port <port>', 'HTTP port (default 8090)')
     .option('--viewer-host <host>', 'bind address (default 127.0.0.1)')
     .option('--viewer-token <token>', 'require this bearer token')
+    .option(
+      '--viewer-allowed-hosts <names>',
+      'without a token: host names to answer besides IP addresses and localhost',
+    )
     .action(async (opts: CommonOpts) => {
       const cfg = await ctx.configFrom(opts);
       const runtime = createRuntime(cfg);

@@ -11,6 +11,7 @@ import { readStatus } from '../status/read-status.js';
 import { SseHub, sseMessage } from './sse-hub.js';
 import { ViewerOptionsSchema, type ViewerOptionsInput } from '../shared/config/viewer-options.js';
 import { VIEWER_PAGE } from './viewer-page.js';
+import { crossSiteWriteRefusal, hostAllowed, hostName } from './request-guard.js';
 
 export interface Viewer {
   readonly port: number;
@@ -79,6 +80,15 @@ export async function startViewer(
     if (url.pathname === '/healthz') {
       return send(res, 200, 'text/plain', 'ok\n');
     }
+    if (!hostAllowed(req.headers.host, o.allowedHosts, o.token !== undefined)) {
+      const name = hostName(req.headers.host ?? '');
+      return send(
+        res,
+        403,
+        'text/plain',
+        `host ${name} not allowed: add it to viewer.allowedHosts, or set viewer.token\n`,
+      );
+    }
     if (!authorized(req, url, o.token)) {
       res.setHeader('www-authenticate', 'Bearer');
       return send(res, 401, 'text/plain', 'unauthorized\n');
@@ -93,6 +103,15 @@ export async function startViewer(
       return;
     }
     if (req.method === 'POST' && url.pathname === '/api/recording') {
+      const refusal = crossSiteWriteRefusal(req.headers);
+      if (refusal !== undefined) {
+        return send(
+          res,
+          refusal.status,
+          'application/json',
+          JSON.stringify({ error: refusal.message }),
+        );
+      }
       const parsed = CommandSchema.safeParse(await readJson(req));
       if (!parsed.success) {
         return send(res, 400, 'application/json', JSON.stringify({ error: parsed.error.message }));

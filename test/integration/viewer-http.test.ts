@@ -116,6 +116,22 @@ describe('viewer HTTP API', () => {
     assert.equal(post.status, 401);
   });
 
+  it('without a token, a request for a host name it was not given is refused (DNS rebinding)', async () => {
+    const { port } = await start();
+    const get = (host: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = request({ port, host: '127.0.0.1', path: '/', headers: { host } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    assert.equal(await get('evil.example:8090'), 403);
+    assert.equal(await get(`localhost:${port}`), 200);
+    assert.equal(await get(`127.0.0.1:${port}`), 200);
+  });
+
   it('the recording toggle pushes a command on the command queue, and a bad body is refused', async () => {
     const { prefix, port } = await start(TOKEN);
     const headers = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
@@ -131,8 +147,22 @@ describe('viewer HTTP API', () => {
       body: JSON.stringify({ recording: 'maybe' }),
     });
 
+    // What another web page can send: a form or text/plain POST, or JSON from its origin.
+    const plain = await fetchText(port, '/api/recording', {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'text/plain' },
+      body: JSON.stringify({ recording: false }),
+    });
+    const foreign = await fetchText(port, '/api/recording', {
+      method: 'POST',
+      headers: { ...headers, origin: 'http://evil.example' },
+      body: JSON.stringify({ recording: false }),
+    });
+
     assert.equal(ok.status, 202);
     assert.equal(bad.status, 400);
+    assert.equal(plain.status, 415);
+    assert.equal(foreign.status, 403);
     const queued = await server.redis.lrange(commandQueueKey(prefix), 0, -1);
     assert.deepEqual(
       queued.map((t) => JSON.parse(t) as unknown),

@@ -18,6 +18,12 @@ export const ViewerOptionsSchema = z.strictObject({
     .min(8)
     .optional()
     .describe('bearer token required on every request (header, or ?token= for the page)'),
+  allowedHosts: z
+    .array(z.string().min(1))
+    .default([])
+    .describe(
+      'without a token, host names the viewer answers besides IP addresses and localhost (DNS rebinding)',
+    ),
   channelPrefix: z
     .string()
     .regex(/^[A-Za-z0-9_.:-]+$/)
