@@ -4,6 +4,8 @@ import { createRuntime } from '../app/runtime.js';
 import { runBridge } from '../bridge/run-bridge.js';
 import { pushCommand } from '../command-queue/command-queue.js';
 import { migrate } from '../db/migrate.js';
+import type { Config } from '../shared/config/schema.js';
+import type { ViewerOptionsInput } from '../shared/config/viewer-options.js';
 import { createLogger } from '../shared/logger.js';
 import { runSink } from '../sink/run-sink.js';
 import { startViewer } from '../viewer/start-viewer.js';
@@ -46,7 +48,7 @@ export function registerServiceCommands(program: Command, ctx: CliContext): void
         try {
           const signal = ctx.signal();
           if (opts.viewer === true) {
-            const viewer = await startViewer(runtime, cfg.viewer);
+            const viewer = await startViewer(runtime, bridgeViewerOptions(cfg));
             process.stderr.write(`viewer on http://${cfg.viewer.host}:${viewer.port}/\n`);
           }
           const probe = runtime.redis('bridge-health');
@@ -178,4 +180,13 @@ export function registerServiceCommands(program: Command, ctx: CliContext): void
         await runtime.close();
       }
     });
+}
+
+/**
+ * Pure: the options of the viewer `bridge --viewer` serves. It listens where this bridge
+ * publishes: bridge.channelPrefix unless viewer.channelPrefix says otherwise.
+ */
+export function bridgeViewerOptions(cfg: Pick<Config, 'viewer' | 'bridge'>): ViewerOptionsInput {
+  const channelPrefix = cfg.viewer.channelPrefix ?? cfg.bridge.channelPrefix;
+  return { ...cfg.viewer, ...(channelPrefix === undefined ? {} : { channelPrefix }) };
 }
