@@ -1,4 +1,5 @@
 import { StreamReader } from '../shared/redis/read-streams.js';
+import { sleep } from '../shared/shutdown.js';
 import type { RedisClient } from '../shared/redis/create-redis.js';
 import type { StreamKind } from './entry-envelopes.js';
 
@@ -6,6 +7,10 @@ import type { StreamKind } from './entry-envelopes.js';
  * Plain XREAD (never a consumer group, so the bridge never takes work from workers) over a
  * changing set of streams, on its own blocking connection. Positions are kept per stream in a
  * hash, so a restarted bridge resumes where the last one stopped.
+ * Dead-letter entries carry the whole frame (up to producer.maxFrameBytes each): they are not
+ * in the blocking read, whose COUNT (256) would let one read bring hundreds of frames into
+ * memory, but polled without blocking, DLQ_READ_COUNT at a time, every blockMs, and at once
+ * again while a poll comes back full.
  */
 export interface TailedStream {
   readonly key: string;
@@ -31,6 +36,9 @@ export interface StreamTailOptions {
   readonly readCount: number;
 }
 
+/** Dead letters per DLQ stream and poll: the frames they carry bound what one poll holds. */
+export const DLQ_READ_COUNT = 4;
+
 export function positionsKey(prefix: string): string {
   return `${prefix}:bridge:positions`;
 }
@@ -48,13 +56,17 @@ export async function startIdNow(redis: RedisClient): Promise<string> {
 export class StreamTail {
   readonly #o: StreamTailOptions;
   readonly #reader: StreamReader;
+  readonly #dlqReader: StreamReader;
   readonly #streams = new Map<string, TailedStream>();
+  #dlqPolledAt = Number.NEGATIVE_INFINITY;
+  #dlqBehind = false;
   readonly #ids = new Map<string, string>();
   #startId: string | undefined;
   #stored: Record<string, string> | undefined;
 
   constructor(options: StreamTailOptions) {
     this.#reader = new StreamReader(options.blockingRedis);
+    this.#dlqReader = new StreamReader(options.redis);
     this.#o = options;
   }
 
@@ -89,17 +101,45 @@ export class StreamTail {
     return this.#ids.get(key);
   }
 
-  /** One XREAD BLOCK over every tailed stream; [] when nothing came within blockMs. */
+  /**
+   * One XREAD BLOCK over the results and metrics streams, and the dead-letter streams when
+   * their poll is due; [] when nothing came within blockMs.
+   */
   async read(): Promise<StreamBatch[]> {
-    const keys = [...this.#streams.keys()];
-    if (keys.length === 0) {
-      return [];
+    const tailed = [...this.#streams.values()];
+    const dlq = tailed.filter((s) => s.kind === 'dlq');
+    const rest = tailed.filter((s) => s.kind !== 'dlq');
+    const batches: StreamBatch[] = [];
+    if (dlq.length > 0 && (this.#dlqBehind || this.#dlqPollDue())) {
+      this.#dlqPolledAt = performance.now();
+      const polled = await this.#readStreams(this.#dlqReader, dlq, DLQ_READ_COUNT, undefined);
+      this.#dlqBehind = polled.some((b) => b.entries.length >= DLQ_READ_COUNT);
+      batches.push(...polled);
     }
-    const ids = keys.map((k) => this.#ids.get(k)!);
-    const reply = (await this.#reader.read({
-      count: this.#o.readCount,
-      blockMs: this.#o.blockMs,
-      streams: keys.map((key, i) => ({ key, id: ids[i]! })),
+    if (rest.length > 0) {
+      // Dead letters still waiting: a short look at the rest, then back to them.
+      const blockMs = this.#dlqBehind ? 1 : this.#o.blockMs;
+      batches.push(...(await this.#readStreams(this.#reader, rest, this.#o.readCount, blockMs)));
+    } else if (!this.#dlqBehind) {
+      await sleep(this.#o.blockMs); // nothing to block on: wait for the next poll
+    }
+    return batches;
+  }
+
+  #dlqPollDue(): boolean {
+    return performance.now() - this.#dlqPolledAt >= this.#o.blockMs;
+  }
+
+  async #readStreams(
+    reader: StreamReader,
+    streams: readonly TailedStream[],
+    count: number,
+    blockMs: number | undefined,
+  ): Promise<StreamBatch[]> {
+    const reply = (await reader.read({
+      count,
+      blockMs,
+      streams: streams.map((s) => ({ key: s.key, id: this.#ids.get(s.key)! })),
     })) as [Buffer, [Buffer, Buffer[] | null][]][];
     const batches: StreamBatch[] = [];
     for (const [keyBuf, rows] of reply) {

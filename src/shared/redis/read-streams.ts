@@ -11,7 +11,8 @@ export interface ReadStreamsOptions {
   /** XREADGROUP when given, plain XREAD otherwise. */
   readonly group?: { readonly name: string; readonly consumer: string } | undefined;
   readonly count: number;
-  readonly blockMs: number;
+  /** How long to wait for entries; undefined: answer at once (no BLOCK, no idle sleep). */
+  readonly blockMs?: number | undefined;
   readonly streams: readonly StreamCursor[];
   readonly signal?: AbortSignal | undefined;
 }
@@ -50,8 +51,7 @@ export class StreamReader {
         ...prefix,
         'COUNT',
         o.count,
-        'BLOCK',
-        o.blockMs,
+        ...(o.blockMs === undefined ? [] : ['BLOCK', o.blockMs]),
         'STREAMS',
         ...o.streams.map((s) => s.key),
         ...o.streams.map((s) => s.id),
@@ -65,7 +65,7 @@ export class StreamReader {
     );
     const batches = replies.flatMap((r) => (Array.isArray(r) ? (r as unknown[]) : []));
     const any = batches.some((b) => Array.isArray(b) && Array.isArray(b[1]) && b[1].length > 0);
-    if (any) {
+    if (any || o.blockMs === undefined) {
       this.#idleMs = 0;
     } else {
       this.#idleMs = nextIdleSleepMs(this.#idleMs, o.blockMs);
