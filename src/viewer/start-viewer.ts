@@ -167,12 +167,24 @@ async function proxyPlateSearch(
     };
     return send(res, 503, 'application/json', JSON.stringify({ error }));
   }
-  const plate = decodeURIComponent(url.pathname.slice('/api/plates/'.length));
+  let plate: string;
+  try {
+    plate = decodeURIComponent(url.pathname.slice('/api/plates/'.length));
+  } catch {
+    const error = {
+      code: 'FRAMEPIPE_ERR_BAD_REQUEST',
+      message: 'the plate is not valid URL encoding',
+    };
+    return send(res, 400, 'application/json', JSON.stringify({ error }));
+  }
   const target = new URL(
     `plates/${encodeURIComponent(plate)}`,
     apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/`,
   );
-  target.search = url.search;
+  // The viewer's own token is for the viewer: the API would refuse it as an unknown parameter.
+  const query = new URLSearchParams(url.search);
+  query.delete('token');
+  target.search = query.toString();
   try {
     const upstream = await fetch(target, { signal: AbortSignal.timeout(5000) });
     return send(res, upstream.status, 'application/json', await upstream.text());

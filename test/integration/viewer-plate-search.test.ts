@@ -48,6 +48,13 @@ describe('the viewer searches plate history through the query API', () => {
       const body = (await res.json()) as { items: unknown[] };
       assert.equal(body.items.length, 1);
       assert.deepEqual(asked, ['/plates/ABC%201234?limit=5']);
+
+      // The page's own way to authenticate: the token stays with the viewer.
+      const byQuery = await fetch(`${base}/api/plates/ABC1234?limit=2&token=token-123456`);
+      assert.equal(byQuery.status, 200);
+      assert.equal(asked.at(-1), '/plates/ABC1234?limit=2');
+      const badEncoding = await fetch(`${base}/api/plates/%E0%A4%A?token=token-123456`);
+      assert.equal(badEncoding.status, 400);
     } finally {
       await runtime.close();
     }
