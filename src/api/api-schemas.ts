@@ -29,9 +29,21 @@ export const PlateQuery = z.strictObject({
   source: sourceId.optional().describe('only sightings at this source'),
 });
 
+const U64_MAX = 18_446_744_073_709_551_615n;
+
 export const FrameParams = z.strictObject({
-  entryId: z.string().regex(/^\d{1,20}-\d{1,20}$/, 'a stream entry id like 1700000000000-0'),
+  entryId: z
+    .string()
+    .regex(/^\d{1,20}-\d{1,20}$/, 'a stream entry id like 1700000000000-0')
+    .refine(
+      // Runs even when the regex failed: only digits go to BigInt.
+      (id) => id.split('-').every((part) => !/^\d+$/.test(part) || BigInt(part) <= U64_MAX),
+      'both parts of a stream entry id are at most 18446744073709551615',
+    ),
 });
+
+/** Routes that take no query parameters refuse any, as every route refuses unknown ones. */
+export const NoQuery = z.strictObject({});
 
 export const FrameQuery = z.strictObject({ source: sourceId });
 

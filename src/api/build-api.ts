@@ -1,6 +1,11 @@
 import { createRequire } from 'node:module';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import Fastify, { LogController, type FastifyInstance, type RawServerDefault } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyInstance,
+  type FastifyReply,
+  type RawServerDefault,
+} from 'fastify';
 import type { PgPool } from '../db/create-pg.js';
 import type { Logger } from '../shared/logger.js';
 import type { RedisClient } from '../shared/redis/create-redis.js';
@@ -8,6 +13,7 @@ import { ApiError, notFound, parseInput, type ApiErrorBody } from './api-error.j
 import {
   FrameParams,
   FrameQuery,
+  NoQuery,
   PlateParams,
   PlateQuery,
   SourceParams,
@@ -41,6 +47,11 @@ export function buildApi(deps: ApiDeps): Api {
     loggerInstance: deps.logger.child({ module: 'api' }),
     // Per-request lines go to debug in the onResponse hook below, not to info.
     logController: new LogController({ disableRequestLogging: true }),
+    // Errors of the router itself (a URL that is not valid percent-encoding...) in our shape.
+    frameworkErrors: (err, _req, reply) => {
+      const body = new ApiError(400, 'FRAMEPIPE_ERR_BAD_REQUEST', err.message).body();
+      void (reply as FastifyReply).code(400).send(body);
+    },
   });
   const document = openApiDocument(VERSION);
 
@@ -83,6 +94,7 @@ export function buildApi(deps: ApiDeps): Api {
 
   app.get('/sources/:id/latest', async (req, reply) => {
     const { id } = parseInput(SourceParams, req.params, 'params');
+    parseInput(NoQuery, req.query, 'query');
     if (!(await sourceExists(redis, prefix, id))) {
       throw notFound(`unknown source "${id}"`);
     }
@@ -103,6 +115,9 @@ export function buildApi(deps: ApiDeps): Api {
   app.get('/frames/:entryId', async (req, reply) => {
     const { entryId } = parseInput(FrameParams, req.params, 'params');
     const { source } = parseInput(FrameQuery, req.query, 'query');
+    if (!(await sourceExists(redis, prefix, source))) {
+      throw notFound(`unknown source "${source}"`);
+    }
     const jpeg = await readFrameJpeg(redis, prefix, source, entryId);
     if (jpeg === undefined) {
       throw notFound(

@@ -31,9 +31,15 @@ export function encodeCursor(c: Cursor): string {
   return Buffer.from(`${c.us}:${c.id}`).toString('base64url');
 }
 
+/** Microseconds at 9999-12-31 (PostgreSQL's timestamps go further; cursors never do). */
+const MAX_CURSOR_US = 253_402_300_799_999_999n;
+/** PostgreSQL bigint. */
+const MAX_CURSOR_ID = 9_223_372_036_854_775_807n;
+
 export function decodeCursor(text: string): Cursor {
   const m = /^(\d{1,19}):(\d{1,19})$/.exec(Buffer.from(text, 'base64url').toString());
-  if (m === null) {
+  // Digits in range too: a forged cursor past them was a PostgreSQL error, answered as a 500.
+  if (m === null || BigInt(m[1]!) > MAX_CURSOR_US || BigInt(m[2]!) > MAX_CURSOR_ID) {
     throw new ApiError(
       400,
       'FRAMEPIPE_ERR_BAD_REQUEST',

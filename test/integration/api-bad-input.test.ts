@@ -9,6 +9,7 @@ import { createRuntime } from '../../src/app/runtime.js';
 import { migrate } from '../../src/db/migrate.js';
 import { ConfigSchema } from '../../src/shared/config/schema.js';
 import { silentLogger } from '../../src/shared/logger.js';
+import { sourcesKey } from '../../src/shared/redis/keys.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
 import { useRedisServer } from '../helpers/redis-server.js';
 
@@ -20,6 +21,7 @@ describe('query API: bad inputs get a 4xx with a JSON error', () => {
   let db: TestDatabase;
   let pool: pg.Pool;
   let app: Api;
+  const prefix = `test-${randomUUID()}`;
   const server = useRedisServer({
     beforeStop: async () => {
       await app?.close();
@@ -30,12 +32,8 @@ describe('query API: bad inputs get a 4xx with a JSON error', () => {
     db = await createTestDatabase();
     pool = db.pool();
     await migrate(pool);
-    app = buildApi({
-      redis: server.redis,
-      pg: pool,
-      prefix: `test-${randomUUID()}`,
-      logger: silentLogger(),
-    });
+    app = buildApi({ redis: server.redis, pg: pool, prefix, logger: silentLogger() });
+    await server.redis.sadd(sourcesKey(prefix), 'cam1');
   });
 
   const cases: [url: string, status: number, code: string, mentions: string][] = [
@@ -58,6 +56,27 @@ describe('query API: bad inputs get a 4xx with a JSON error', () => {
     ['/frames/latest?source=cam1', 400, 'FRAMEPIPE_ERR_BAD_REQUEST', 'params.entryId'],
     ['/frames/1-0', 400, 'FRAMEPIPE_ERR_BAD_REQUEST', 'query.source'],
     ['/frames/1-0?source=cam1', 404, 'FRAMEPIPE_ERR_FRAME_GONE', '1-0'],
+    ['/frames/1-0?source=ghost', 404, 'FRAMEPIPE_ERR_NOT_FOUND', 'unknown source "ghost"'],
+    [
+      '/frames/99999999999999999999-0?source=cam1',
+      400,
+      'FRAMEPIPE_ERR_BAD_REQUEST',
+      'params.entryId',
+    ],
+    ['/sources/cam1/latest?bogus=1', 400, 'FRAMEPIPE_ERR_BAD_REQUEST', 'query'],
+    ['/sources/%ZZ/latest', 400, 'FRAMEPIPE_ERR_BAD_REQUEST', ''],
+    [
+      `/plates/ABC123?cursor=${Buffer.from('9999999999999999999:1').toString('base64url')}`,
+      400,
+      'FRAMEPIPE_ERR_BAD_REQUEST',
+      'query.cursor',
+    ],
+    [
+      `/plates/ABC123?cursor=${Buffer.from('1:9999999999999999999').toString('base64url')}`,
+      400,
+      'FRAMEPIPE_ERR_BAD_REQUEST',
+      'query.cursor',
+    ],
     ['/no/such/route', 404, 'FRAMEPIPE_ERR_NOT_FOUND', '/no/such/route'],
   ];
   for (const [url, status, code, mentions] of cases) {
