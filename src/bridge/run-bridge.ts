@@ -115,7 +115,13 @@ export async function runBridge(
     }
     return out;
   };
-  const poller = new StatusPoller({ redis, prefix, workerStaleMs: o.workerStaleMs });
+  const poller = new StatusPoller({
+    redis,
+    prefix,
+    workerStaleMs: o.workerStaleMs,
+    // Well inside the key's TTL, so the state key never lapses between two polls.
+    restateMs: o.mode === 'pubsub' ? undefined : o.kvTtlMs / 3,
+  });
 
   await tail.init();
   await refreshSources();

@@ -9,19 +9,31 @@ import { diffConsumers, type ConsumerRow } from './status-events.js';
 /**
  * Polls what has no stream of its own: consumers of each source's groups (XINFO CONSUMERS,
  * diffed into worker_joined/worker_left) and the recording hash (recording_state on change,
- * and once at start so a late subscriber of the key-value mode sees it).
+ * once at start, and again every `restateMs` when set: the key-value mode's key has a TTL, and
+ * a state that has not changed must not disappear from it).
  */
 export class StatusPoller {
   readonly #redis: RedisClient;
   readonly #prefix: string;
   readonly #workerStaleMs: number;
   #active: Map<string, ConsumerRow> | undefined;
+  readonly #restateMs: number | undefined;
+  readonly #now: () => number;
   #recording: string | undefined;
+  #recordingSentAt = 0;
 
-  constructor(options: { redis: RedisClient; prefix: string; workerStaleMs: number }) {
+  constructor(options: {
+    redis: RedisClient;
+    prefix: string;
+    workerStaleMs: number;
+    restateMs?: number | undefined;
+    now?: () => number;
+  }) {
     this.#redis = options.redis;
     this.#prefix = options.prefix;
     this.#workerStaleMs = options.workerStaleMs;
+    this.#restateMs = options.restateMs;
+    this.#now = options.now ?? (() => performance.now());
   }
 
   async poll(sources: readonly string[]): Promise<Envelope[]> {
@@ -35,8 +47,11 @@ export class StatusPoller {
     this.#active = active;
     const recording = await readRecordingState(this.#redis, this.#prefix);
     const text = JSON.stringify(recording);
-    if (text !== this.#recording) {
+    const due =
+      this.#restateMs !== undefined && this.#now() - this.#recordingSentAt >= this.#restateMs;
+    if (text !== this.#recording || due) {
       this.#recording = text;
+      this.#recordingSentAt = this.#now();
       out.push(envelope('recording_state', nowUs(), recordingPayload(recording)));
     }
     return out;

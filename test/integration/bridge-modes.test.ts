@@ -99,6 +99,23 @@ describe('bridge: limits, key-value mode, frames, recording and other clients', 
     await bridge.stop();
   });
 
+  it('in key-value mode a recording state that does not change stays under its key past the TTL', async () => {
+    const bridge = await startBridge(server, { mode: 'kv', kvTtlMs: 600, statusIntervalMs: 50 });
+    const key = `${bridge.prefix}:recording_state:latest`;
+    await waitForValue(
+      'the state key',
+      () => server.redis.get(key),
+      (v) => v !== null,
+      {
+        timeoutMs: 5_000,
+        intervalMs: 20,
+      },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1500)); // 2.5 TTLs, no change
+    assert.notEqual(await server.redis.get(key), null, 'the state is set again before it lapses');
+    await bridge.stop();
+  });
+
   it('frames are published downscaled as base64 JPEG with their width, height and format', async () => {
     const bridge = await startBridge(server, { frames: true, frameFps: 20, frameWidth: 160 });
     const { prefix } = bridge;
