@@ -3,6 +3,7 @@ import type { RedisClient } from '../shared/redis/create-redis.js';
 import { sourceKeys } from '../shared/redis/keys.js';
 import { decodeFrameEntry } from '../shared/stream-entries.js';
 import { envelope, type Envelope } from './envelope.js';
+import { MAX_DECODE_PIXELS } from '../shared/decode-limits.js';
 
 export interface FramePayload {
   readonly source: string;
@@ -64,7 +65,7 @@ export class FramePreview {
     }
     this.#lastSent.set(source, id);
     const frame = decodeFrameEntry(id, latest[1]);
-    const { data, info } = await sharp(frame.data)
+    const { data, info } = await sharp(frame.data, { limitInputPixels: MAX_DECODE_PIXELS })
       .resize({ width: this.#o.width, withoutEnlargement: true })
       .jpeg({ quality: this.#o.quality })
       .toBuffer({ resolveWithObject: true });

@@ -1,4 +1,5 @@
 import sharp from 'sharp';
+import { MAX_DECODE_PIXELS } from '../../shared/decode-limits.js';
 
 /** Packed 8-bit RGB pixels, row-major. */
 export interface RgbImage {
@@ -16,7 +17,7 @@ export interface Box {
 
 /** Decodes any sharp-readable image (JPEG, PNG) to RGB, honouring EXIF orientation. */
 export async function decodeRgb(image: Buffer | Uint8Array): Promise<RgbImage> {
-  const { data, info } = await sharp(image)
+  const { data, info } = await sharp(image, { limitInputPixels: MAX_DECODE_PIXELS })
     .rotate()
     .removeAlpha()
     .toColourspace('srgb')

@@ -1,5 +1,6 @@
 import sharp, { type Sharp } from 'sharp';
 import { PoisonFrameError } from '../../shared/errors.js';
+import { MAX_DECODE_PIXELS } from '../../shared/decode-limits.js';
 
 export interface RawImage {
   readonly data: Buffer;
@@ -24,7 +25,9 @@ export async function decodeGrey(jpeg: Uint8Array): Promise<RawImage> {
 
 async function decodeWith(jpeg: Uint8Array, pipeline: (s: Sharp) => Sharp): Promise<RawImage> {
   try {
-    const { data, info } = await pipeline(sharp(jpeg)).raw().toBuffer({ resolveWithObject: true });
+    const { data, info } = await pipeline(sharp(jpeg, { limitInputPixels: MAX_DECODE_PIXELS }))
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     return { data, width: info.width, height: info.height, channels: info.channels };
   } catch (err) {
     throw new PoisonFrameError(`undecodable JPEG: ${(err as Error).message.split('\n')[0]}`, {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import sharp, { type OutputInfo } from 'sharp';
 import { PoisonFrameError } from '../../shared/errors.js';
 import type { FrameInput, ProcessOptions, Processor } from './processor.js';
+import { MAX_DECODE_PIXELS } from '../../shared/decode-limits.js';
 
 export interface ThumbnailResult {
   readonly path: string;
@@ -21,7 +22,7 @@ export async function writeThumbnail(
 ): Promise<ThumbnailResult> {
   let out: { data: Buffer; info: OutputInfo };
   try {
-    out = await sharp(frame.data)
+    out = await sharp(frame.data, { limitInputPixels: MAX_DECODE_PIXELS })
       .resize({ width: options.thumbnailWidth })
       .jpeg({ quality: 75 })
       .toBuffer({ resolveWithObject: true });
