@@ -71,24 +71,14 @@ export class FrameHandler {
     return true;
   }
 
-  /** Ids XAUTOCLAIM/XCLAIM already removed from the PEL because their entries were trimmed. */
-  /** Logs and meters entries a script already acked and counted as dropped. */
+  /**
+   * Logs and meters entries trimmed while pending that a script already took off the PEL and
+   * counted as dropped (the claim and heartbeat scripts).
+   */
   reportGone(source: string, keys: SourceKeys, ids: readonly string[]): void {
     if (ids.length > 0) {
       this.#dropped(source, keys, ids.length, ids);
     }
-  }
-
-  async countGone(source: string, keys: SourceKeys, ids: readonly string[]): Promise<void> {
-    if (ids.length === 0) {
-      return;
-    }
-    await this.#d.redis
-      .multi()
-      .hincrby(keys.stats, 'dropped_pending', ids.length)
-      .hdel(keys.errors, ...ids)
-      .exec();
-    this.#dropped(source, keys, ids.length, ids);
   }
 
   async #handle(d: Delivery): Promise<void> {

@@ -5,7 +5,7 @@ import { sleep } from '../shared/shutdown.js';
 import type { FrameHandler } from './frame-handler.js';
 import type { InFlight } from './in-flight.js';
 import type { SourceRegistry, SourceStream } from './source-registry.js';
-import { heartbeatEntries } from '../shared/redis/scripts.js';
+import { claimIdle, heartbeatEntries } from '../shared/redis/scripts.js';
 import { parseAutoclaimReply, parsePendingDeliveries } from '../shared/redis/stream-replies.js';
 import type { WorkerStats } from './worker-stats.js';
 
@@ -69,17 +69,19 @@ export class Reclaimer {
       }
       const count = Math.max(1, Math.min(this.#o.pageSize, maxInFlight - inFlight.size));
       const page = parseAutoclaimReply(
-        await redis.callBuffer('XAUTOCLAIM', [
-          s.keys.frames,
+        await claimIdle(redis, {
+          framesKey: s.keys.frames,
+          statsKey: s.keys.stats,
+          errorsKey: s.keys.errors,
           group,
           consumer,
-          this.#o.claimIdleMs,
+          minIdleMs: this.#o.claimIdleMs,
           cursor,
-          'COUNT',
           count,
-        ]),
+        }),
       );
-      await this.#o.handler.countGone(s.source, s.keys, page.deletedIds);
+      // Trimmed while pending: the script already counted them as dropped.
+      this.#o.handler.reportGone(s.source, s.keys, page.deletedIds);
       // Our own in-flight entries can show up if a heartbeat was late: they are already ours.
       const fresh = page.entries.filter((e) => !inFlight.has(s.keys.frames, e.id));
       if (fresh.length > 0) {

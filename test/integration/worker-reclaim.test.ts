@@ -52,7 +52,7 @@ describe('worker reclaiming', () => {
     const dispatched: Delivery[] = [];
     const handler = {
       dispatch: (d: Delivery) => dispatched.push(d) > 0,
-      countGone: () => Promise.resolve(),
+      reportGone: () => undefined,
     } as unknown as FrameHandler;
     const reclaimer = new Reclaimer({
       redis: server.redis,

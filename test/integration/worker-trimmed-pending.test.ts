@@ -75,4 +75,32 @@ describe('entries trimmed while pending', () => {
     ]);
     assert.equal(await droppedMetric(w), 6);
   });
+
+  it('at maxmemory, XAUTOCLAIM deleted ids are still counted: the claim and the count are one script', async () => {
+    const config = testConfig(server, { claimIdleMs: 50 });
+    const keys = keysOf(config);
+    const ids = await putFrames(server.redis, config, 6);
+    await server.redis.xreadgroup(
+      'GROUP',
+      'workers',
+      'died',
+      'COUNT',
+      6,
+      'STREAMS',
+      keys.frames,
+      '>',
+    );
+    await server.redis.xtrim(keys.frames, 'MAXLEN', 0); // every pending frame trimmed
+    await server.redis.config('SET', 'maxmemory', '1'); // every deny-OOM write is refused now
+    try {
+      await assert.rejects(server.redis.hincrby(keys.stats, 'x', 1), /OOM/, 'the premise');
+      const w = await startWorker(server, config);
+      await waitFor('claimed', async () => (await pendingCount(server.redis, keys)) === 0);
+      const stats = await w.stop();
+      assert.equal(stats.dropped, ids.length);
+      assert.equal(await server.redis.hget(keys.stats, 'dropped_pending'), String(ids.length));
+    } finally {
+      await server.redis.config('SET', 'maxmemory', '0');
+    }
+  });
 });

@@ -163,6 +163,54 @@ end
 return dropped
 `;
 
+/**
+ * KEYS: frames, stats, errors. ARGV: group, consumer, minIdleMs, cursor, count.
+ * One XAUTOCLAIM page, and the ids it reports as deleted (trimmed while pending; Redis removes
+ * them from the PEL in this same call) counted as dropped_pending in the same script: counted
+ * in a second command, they were lost whenever that one did not land (refused at maxmemory,
+ * a worker killed in between, a reply given up after a command timeout). XAUTOCLAIM is a
+ * write Redis allows at maxmemory, and once a script has written, its HINCRBY runs too.
+ * Returns XAUTOCLAIM's reply as is.
+ */
+const CLAIM_IDLE = `
+local frames, stats, errors = KEYS[1], KEYS[2], KEYS[3]
+local reply = redis.call('XAUTOCLAIM', frames, ARGV[1], ARGV[2], ARGV[3], ARGV[4], 'COUNT', ARGV[5])
+local deleted = reply[3]
+if deleted and #deleted > 0 then
+  redis.call('HINCRBY', stats, 'dropped_pending', #deleted)
+  redis.call('HDEL', errors, unpack(deleted))
+end
+return reply
+`;
+
+export interface ClaimIdleArgs {
+  readonly framesKey: string;
+  readonly statsKey: string;
+  readonly errorsKey: string;
+  readonly group: string;
+  readonly consumer: string;
+  readonly minIdleMs: number;
+  readonly cursor: string;
+  readonly count: number;
+}
+
+/** One XAUTOCLAIM page with its deleted ids already counted; the raw reply, binary fields. */
+export async function claimIdle(on: RedisClient, a: ClaimIdleArgs): Promise<unknown> {
+  defineScripts(on);
+  const fn = (on as unknown as { fpClaimIdleBuffer: ScriptFn }).fpClaimIdleBuffer;
+  return fn.call(
+    on,
+    a.framesKey,
+    a.statsKey,
+    a.errorsKey,
+    a.group,
+    a.consumer,
+    a.minIdleMs,
+    a.cursor,
+    a.count,
+  ) as Promise<unknown>;
+}
+
 export interface HeartbeatArgs {
   readonly framesKey: string;
   readonly statsKey: string;
@@ -223,6 +271,7 @@ export function defineScripts(client: RedisClient): void {
   client.defineCommand('fpPublishFrame', { numberOfKeys: 3, lua: PUBLISH_FRAME });
   client.defineCommand('fpSettleEntry', { numberOfKeys: 4, lua: SETTLE_ENTRY });
   client.defineCommand('fpHeartbeat', { numberOfKeys: 3, lua: HEARTBEAT });
+  client.defineCommand('fpClaimIdle', { numberOfKeys: 3, lua: CLAIM_IDLE });
 }
 
 /** `p:{src}:frames` -> `p:{src}:reids` (same hash slot). */
