@@ -195,7 +195,7 @@ export interface ClaimIdleArgs {
 }
 
 /** One XAUTOCLAIM page with its deleted ids already counted; the raw reply, binary fields. */
-export async function claimIdle(on: RedisClient, a: ClaimIdleArgs): Promise<unknown> {
+export function claimIdle(on: RedisClient, a: ClaimIdleArgs): Promise<unknown> {
   defineScripts(on);
   const fn = (on as unknown as { fpClaimIdleBuffer: ScriptFn }).fpClaimIdleBuffer;
   return fn.call(
