@@ -64,6 +64,9 @@ async function openSession(path: string, threads: number): Promise<InferenceSess
   }
 }
 
+/** The retry's detector may see a small photo at up to twice its size. */
+const RETRY_MAX_UPSCALE = 2;
+
 /** Text detection → plate-like lines → recognition → layout rules, all offline on ONNX Runtime (CPU). */
 export async function createPlateReader(options: PlateReaderOptions = {}): Promise<PlateReader> {
   const opts = { ...DEFAULTS, ...options };
@@ -80,22 +83,30 @@ export async function createPlateReader(options: PlateReaderOptions = {}): Promi
       throw new ProcessorError('plate reader is closed');
     }
     const img = await decodeRgb(image).catch((err: unknown) => {
-      throw new PoisonFrameError('plate reader: the image cannot be decoded', { cause: err });
+      const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
+      throw new PoisonFrameError(`plate reader: the image cannot be decoded: ${why}`, {
+        cause: err,
+      });
     });
     const lines = await readLines(img, opts.detMaxSidePx);
     const reads = choosePlates(lines, opts.minConfidence);
     const best = reads[0];
     const unsure = !best || best.layout === null || best.confidence < opts.retryBelowConfidence;
-    if (!unsure || Math.max(img.width, img.height) <= opts.detMaxSidePx) {
+    if (!unsure) {
       return reads;
     }
-    // Small plates can vanish at the detector's usual size: look again at full size, once.
-    lines.push(...(await readLines(img, opts.retryDetMaxSidePx)));
+    // Small plates can vanish at the detector's usual size: look again, once, at up to
+    // retryDetMaxSidePx, upscaling a small photo up to 2x (a plate a few dozen pixels wide).
+    lines.push(...(await readLines(img, opts.retryDetMaxSidePx, RETRY_MAX_UPSCALE)));
     return choosePlates(lines, opts.minConfidence);
   }
 
-  async function readLines(img: RgbImage, detMaxSidePx: number): Promise<RecognisedLine[]> {
-    const boxes = await detectText(det, img, { maxSidePx: detMaxSidePx });
+  async function readLines(
+    img: RgbImage,
+    detMaxSidePx: number,
+    maxUpscale = 1,
+  ): Promise<RecognisedLine[]> {
+    const boxes = await detectText(det, img, { maxSidePx: detMaxSidePx, maxUpscale });
     const lines: RecognisedLine[] = [];
     // choosePlates hands back the line's own bbox object: this finds the slope to re-read it with.
     const slopes = new Map<Box, number>();

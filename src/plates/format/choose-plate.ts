@@ -227,9 +227,18 @@ function withinOneEdit(a: string, b: string): boolean {
   return a.length > b.length ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
 }
 
+/**
+ * A reading that fits a layout as read, digits where the layout wants them (`AL 485 MA`), is a
+ * plate: digits are taken as look-alike letters only to catch words (`L1NCOLN`), and would turn
+ * such plates into words (`AL485MA` -> `ALABSMA`, one letter from `ALABAMA`).
+ */
+function plateAsRead(r: Interpretation): boolean {
+  return r.layout !== null && r.corrections === 0 && /\d/.test(r.text);
+}
+
 /** A free reading (no layout) must look like a plate: at most 8 characters and not a word printed around plates. */
 function acceptable(r: Interpretation): boolean {
-  if (isNotPlateText(r.text)) {
+  if (!plateAsRead(r) && isNotPlateText(r.text)) {
     return false;
   }
   return r.layout !== null || r.text.length <= 8;
@@ -245,10 +254,12 @@ export function choosePlates(lines: readonly RecognisedLine[], minConfidence = 0
   for (const line of lines) {
     // A line that reads as a slogan or a state name as a whole is dropped, not mined for a plate.
     const raw = line.chars.map((c) => c.char).join('');
-    if (isNotPlateText(raw)) {
+    const readings = interpretLine(line.chars);
+    const wholeLinePlate = readings.some((r) => r.text === raw && plateAsRead(r));
+    if (!wholeLinePlate && isNotPlateText(raw)) {
       continue;
     }
-    const best = interpretLine(line.chars).find(acceptable);
+    const best = readings.find(acceptable);
     if (best && best.confidence >= minConfidence) {
       // Plates carry the largest characters around them (frames, stickers, dealer text are smaller).
       const score = best.score + SIZE_WEIGHT * Math.log(line.bbox.h / tallest);

@@ -106,9 +106,22 @@ function fitLayout(chars: readonly ReadChar[], format: PlateFormat | null): Inte
   };
 }
 
+/**
+ * Dropping a character read at this probability or more costs CONFIDENT_DROP_EXTRA on top, so
+ * that with DROP_COST it outweighs the widest gap between a layout's prior and a free reading's
+ * (log(1 / 0.03) = 3.5) plus a matching group break (GAP_MATCH): a clean plate of a layout not
+ * listed keeps its end characters (`ABCD 1234` was read `BCD1234`, `LLL DDDD`). Half of it for
+ * a character apart behind a gap (a country band's letter), as for any trim.
+ */
+const CONFIDENT = 0.9;
+const CONFIDENT_DROP_EXTRA = 2.5;
+
 /** Cost of dropping characters at the ends: confident characters are expensive, junk after a gap is cheap. */
 function trimCost(dropped: readonly ReadChar[], gapSeparated: boolean): number {
-  const cost = dropped.reduce((sum, rc) => sum + DROP_COST * rc.prob, 0);
+  const cost = dropped.reduce(
+    (sum, rc) => sum + DROP_COST * rc.prob + (rc.prob >= CONFIDENT ? CONFIDENT_DROP_EXTRA : 0),
+    0,
+  );
   return gapSeparated ? cost / 2 : cost;
 }
 

@@ -33,6 +33,8 @@ export const PLATE_FORMATS: readonly PlateFormat[] = [
   { pattern: 'DDD LDDD', prior: 0.15, examples: 'US states' },
   { pattern: 'LLL DDDL', prior: 0.15, examples: 'US states' },
   { pattern: 'LLL DDLL', prior: 0.15, examples: 'CZ, PT' },
+  { pattern: 'LLL DDL', prior: 0.1, examples: 'SE' },
+  { pattern: 'LL DDDDDD', prior: 0.05, examples: 'CH' },
 ];
 
 /** Weight of a reading that fits no layout (vanity plates, layouts missing from the list). */

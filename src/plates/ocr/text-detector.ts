@@ -14,6 +14,8 @@ export interface TextBox extends Box {
 export interface DetectOptions {
   /** Longest side fed to the model, rounded to a multiple of 32 (PaddleOCR limit_side_len). */
   readonly maxSidePx: number;
+  /** At most this much larger than the image (1: never upscaled). */
+  readonly maxUpscale?: number;
 }
 
 // PaddleOCR NormalizeImage defaults, applied to its BGR channel order.
@@ -26,7 +28,10 @@ export async function detectText(
   img: RgbImage,
   options: DetectOptions,
 ): Promise<TextBox[]> {
-  const scale = Math.min(1, options.maxSidePx / Math.max(img.width, img.height));
+  const scale = Math.min(
+    options.maxUpscale ?? 1,
+    options.maxSidePx / Math.max(img.width, img.height),
+  );
   const w = Math.max(32, Math.round((img.width * scale) / 32) * 32);
   const h = Math.max(32, Math.round((img.height * scale) / 32) * 32);
   const resized = await resizeRgb(img, w, h);

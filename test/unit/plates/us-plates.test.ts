@@ -179,3 +179,18 @@ test('a weak stacked or emblem character between the groups is dropped', () => {
   ];
   assert.equal(interpretLine(chars)[0]?.text, 'ABC1234');
 });
+
+test('a clean plate of a layout not listed keeps its confident last character', () => {
+  // LLLL DDDD is listed nowhere; BCD 1234 (LLL DDDD, the likeliest layout) is one trim away.
+  assert.equal(interpretLine(read('ABCD_1234', 0.99))[0]?.text, 'ABCD1234');
+  assert.equal(interpretLine(read('ZH_123456', 0.99))[0]?.text, 'ZH123456', 'CH');
+  assert.equal(best('ABC_12D').text, 'ABC12D', 'SE');
+});
+
+test('plates that read as a state name once digits are taken for letters are kept', () => {
+  const at = (spec: string) => choosePlates([line(spec, 100, 40, 0.99)])[0]?.text;
+  assert.equal(at('AL_485_MA'), 'AL485MA', 'IT, one letter from ALABAMA as ALABSMA');
+  assert.equal(at('GE_066_IA'), 'GE066IA', 'IT, near GEORGIA');
+  assert.equal(at('ON74_RIO'), 'ON74RIO', 'UK, ONTARIO with digits as letters: not the ON74 fragment');
+  assert.equal(at('L1NCOLN'), undefined, 'a word with a digit misread is still a word');
+});
