@@ -27,18 +27,54 @@ export async function ensureGroup(
   redis: RedisClient,
   stream: string,
   group: string,
-): Promise<void> {
+  start = '0',
+): Promise<boolean> {
   try {
-    await redis.xgroup('CREATE', stream, group, '0', 'MKSTREAM');
+    await redis.xgroup('CREATE', stream, group, start, 'MKSTREAM');
+    return true;
   } catch (err) {
     if (err instanceof Error && err.message.includes('BUSYGROUP')) {
-      return;
+      return false;
     }
     if (isOomError(err) && (await readGroups(redis, stream)).some((g) => g.name === group)) {
-      return;
+      return false;
     }
     throw err;
   }
+}
+
+/**
+ * Where a group that vanished under a running worker (XGROUP DESTROY, or the stream deleted)
+ * starts again: after the newest frame of the source's last results, '0' when there are none
+ * (a stream made anew, after Redis lost its data). From '0' every frame still in the stream
+ * was delivered again and got a second result (2 workers, 1200 frames: 507 duplicates). Frames
+ * that were in flight in the lost group, before that point, are not delivered again: with
+ * the group its pending list is gone, and nothing tells them from settled ones.
+ */
+export async function restartPoint(redis: RedisClient, keys: SourceKeys): Promise<string> {
+  const recent = await redis.xrevrange(keys.results, '+', '-', 'COUNT', RESTART_LOOKBACK);
+  let newest: string | undefined;
+  for (const [, fields] of recent) {
+    const i = fields.indexOf('frame');
+    const frame = i >= 0 && i % 2 === 0 ? fields[i + 1] : undefined;
+    if (
+      frame !== undefined &&
+      /^\d+-\d+$/.test(frame) &&
+      (newest === undefined || idAfter(frame, newest))
+    ) {
+      newest = frame;
+    }
+  }
+  return newest ?? '0';
+}
+
+/** Results looked at for the newest settled frame (settles of several workers interleave). */
+const RESTART_LOOKBACK = 256;
+
+function idAfter(a: string, b: string): boolean {
+  const [am, as] = a.split('-').map(BigInt) as [bigint, bigint];
+  const [bm, bs] = b.split('-').map(BigInt) as [bigint, bigint];
+  return am > bm || (am === bm && as > bs);
 }
 
 /** The streams this worker consumes; new sources are picked up on refresh(). */
@@ -113,10 +149,16 @@ export class SourceRegistry {
     }
   }
 
-  /** After NOGROUP (stream deleted and re-created): make every group exist again. */
+  /** After NOGROUP (the group destroyed, or the stream deleted): make every group exist again. */
   async ensureAll(): Promise<void> {
     for (const s of this.#streams.values()) {
-      await ensureGroup(this.#o.redis, s.keys.frames, this.#o.group);
+      const start = await restartPoint(this.#o.redis, s.keys);
+      if (await ensureGroup(this.#o.redis, s.keys.frames, this.#o.group, start)) {
+        this.#log.error(
+          { source: s.source, stream: s.keys.frames, group: this.#o.group, start },
+          'consumer group was gone: made again after the newest settled frame; frames that were in flight in the lost group are not processed again',
+        );
+      }
     }
   }
 }

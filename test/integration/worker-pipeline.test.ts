@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sourcesKey } from '../../src/shared/redis/keys.js';
+import { encodeFrameFields } from '../../src/shared/stream-entries.js';
 import { useRedisServer } from '../helpers/redis-server.js';
 import { waitFor } from '../helpers/wait-for.js';
 import {
@@ -93,5 +94,34 @@ describe('worker pipeline', () => {
     const groups = (await server.redis.xinfo('GROUPS', keys.frames)) as unknown[][];
     const lag = Number(groups[0]![groups[0]!.indexOf('lag') + 1]);
     assert.equal(lag, 40 - stats.processed);
+  });
+
+  it('a consumer group destroyed under a running worker is made again after the newest settled frame: no frame gets a second result', async () => {
+    const config = testConfig(server, { readCount: 8, maxInFlight: 8 });
+    const keys = keysOf(config);
+    const jpeg = await makeJpeg();
+    const first = await putFrames(server.redis, config, 30, () => jpeg);
+    const w = await startWorker(server, config);
+    await waitFor('first settled', async () => (await server.redis.xlen(keys.results)) === 30);
+    await server.redis.xgroup('DESTROY', keys.frames, config.worker.group);
+    const later: string[] = [];
+    for (let seq = 30; seq < 40; seq++) {
+      const fields = encodeFrameFields({
+        source: 'cam1',
+        seq,
+        captureUs: Date.now() * 1000,
+        width: 64,
+        height: 48,
+        format: 'jpeg',
+        data: jpeg,
+      });
+      later.push((await server.redis.xadd(keys.frames, `${5000 + seq}-0`, ...fields)) as string);
+    }
+    await waitFor('later settled', async () => (await server.redis.xlen(keys.results)) >= 40);
+    await new Promise((resolve) => setTimeout(resolve, 300)); // room for duplicates to show
+    await w.stop();
+    const settled = await resultFrameIds(server.redis, keys);
+    assert.equal(settled.length, 40, 'one result per frame');
+    assert.deepEqual(new Set(settled), new Set([...first, ...later]));
   });
 });
