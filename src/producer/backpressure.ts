@@ -1,6 +1,6 @@
 import type { ProducerConfig } from '../shared/config/schema.js';
 import type { RedisClient } from '../shared/redis/create-redis.js';
-import { readBacklog } from '../shared/redis/stream-info.js';
+import { readBacklog, reconcileLag } from '../shared/redis/stream-info.js';
 import { beforeAbort, sleep } from '../shared/shutdown.js';
 
 export type Policy = ProducerConfig['policy'];
@@ -70,7 +70,16 @@ export interface BacklogWaiterOptions {
    * blocked for minutes shows it in its metrics and progress line at once), summing to the wait.
    */
   readonly onWait: (waitedMs: number) => void;
+  /**
+   * The source's stats hash: a wait that lasts reconcileEveryMs has the group's lag checked
+   * (reconcileLag), since a lag counting entries trimmed by hand would hold it for good.
+   */
+  readonly statsKey?: string;
+  readonly reconcileEveryMs?: number;
 }
+
+/** How long a producer waits on the backlog before it has the group's lag checked, and between. */
+export const RECONCILE_EVERY_MS = 10_000;
 
 /**
  * Tracks a lower bound of the room left under maxBacklog: only this producer adds entries
@@ -83,6 +92,10 @@ export class BacklogWaiter {
 
   constructor(options: BacklogWaiterOptions) {
     this.#o = options;
+  }
+
+  get #reconcileEveryMs(): number {
+    return this.#o.reconcileEveryMs ?? RECONCILE_EVERY_MS;
   }
 
   /** Room known to be left without asking Redis (0: the next wait asks). */
@@ -107,7 +120,16 @@ export class BacklogWaiter {
       counted = now;
     };
     let waited = false;
+    let checkedAt = this.#o.now();
     for (let attempt = 0; !signal.aborted; attempt++) {
+      const statsKey = this.#o.statsKey;
+      if (statsKey !== undefined && this.#o.now() - checkedAt >= this.#reconcileEveryMs) {
+        checkedAt = this.#o.now();
+        const check = reconcileLag(this.#o.redis, this.#o.stream, statsKey, this.#o.group);
+        if (!(await beforeAbort(check, signal)).settled) {
+          break;
+        }
+      }
       // A stop must not wait for a Redis that does not answer (up to redis.commandTimeoutMs).
       if (!(await beforeAbort(this.refresh(), signal)).settled) {
         break;

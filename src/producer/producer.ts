@@ -187,6 +187,7 @@ class FrameProducer implements Producer {
       const waiter = new BacklogWaiter({
         redis,
         stream: this.#keys.frames,
+        statsKey: this.#keys.stats,
         group: this.#config.worker.group,
         maxBacklog: pc.maxBacklog,
         now: this.#now,

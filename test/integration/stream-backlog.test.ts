@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
+import { BacklogWaiter } from '../../src/producer/backpressure.js';
 import { readBacklog } from '../../src/shared/redis/stream-info.js';
 import { useRedisServer } from '../helpers/redis-server.js';
 
@@ -62,5 +63,61 @@ describe('readBacklog after drop-oldest trimmed unread entries', () => {
       await r.xgroup('SETID', stream, 'workers', delivered);
       assert.equal((await readBacklog(r, stream, 'workers')).unread, unread, delivered);
     }
+  });
+
+  it('a producer waiting on a lag that counts entries trimmed by hand has the group set right, and counts them as dropped', async () => {
+    const stream = `test-${randomUUID()}:{cam1}:frames`;
+    const stats = stream.replace(/:frames$/, ':stats');
+    const r = server.redis;
+    await r.xgroup('CREATE', stream, 'workers', '0', 'MKSTREAM');
+    const readAll = async (count: number) => {
+      const read = (await r.xreadgroup(
+        'GROUP',
+        'workers',
+        'c',
+        'COUNT',
+        count,
+        'STREAMS',
+        stream,
+        '>',
+      )) as [string, [string, string[]][]][];
+      await r.xack(stream, 'workers', ...read[0]![1].map(([id]) => id));
+    };
+    for (let i = 1; i <= 10; i++) {
+      await r.xadd(stream, `${i}-0`, 'seq', String(i));
+    }
+    await readAll(2);
+    await r.xtrim(stream, 'MAXLEN', 0); // by hand: 3..10 gone unread
+    for (let i = 11; i <= 20; i++) {
+      await r.xadd(stream, `${i}-0`, 'seq', String(i));
+    }
+    await readAll(10);
+    // The premise: Redis still says lag 8, no more than the stream holds, so it is believed.
+    assert.deepEqual(await readBacklog(r, stream, 'workers'), {
+      unread: 8,
+      pending: 0,
+      counted: false,
+    });
+
+    const waiter = new BacklogWaiter({
+      redis: r,
+      stream,
+      statsKey: stats,
+      group: 'workers',
+      maxBacklog: 8,
+      now: () => performance.now(),
+      onWait: () => undefined,
+      reconcileEveryMs: 50,
+    });
+    const credit = await waiter.waitForCredit(AbortSignal.timeout(5000));
+    assert.equal(credit, 8, 'room again: nothing is unread');
+    assert.equal(await r.hget(stats, 'dropped_unread'), '8');
+    assert.deepEqual(await readBacklog(r, stream, 'workers'), {
+      unread: 0,
+      pending: 0,
+      counted: false,
+    });
+    await r.xadd(stream, '21-0', 'seq', '21');
+    assert.equal((await readBacklog(r, stream, 'workers')).unread, 1, 'and stays right');
   });
 });

@@ -58,27 +58,75 @@ export function nextId(id: string): string {
 }
 
 /**
- * KEYS: stream. ARGV: an id. The number of entries after the id, counted from whichever side
- * is shorter (the entries after it, or XLEN less those up to it), in steps of 64 from both
- * ends: entries are whole frames, and only the count leaves Redis.
+ * Lua: the number of entries after an id, counted from whichever side is shorter (the entries
+ * after it, or XLEN less those up to it), in steps of 64 from both ends: entries are whole
+ * frames, and only the count leaves Redis.
  */
-const COUNT_AFTER = `
-local stream, last = KEYS[1], ARGV[1]
-local len = redis.call('XLEN', stream)
-local after_start, before_start = '(' .. last, '-'
-local after_n, before_n = 0, 0
-while true do
-  local a = redis.call('XRANGE', stream, after_start, '+', 'COUNT', 64)
-  after_n = after_n + #a
-  if #a < 64 then return after_n end
-  after_start = '(' .. a[#a][1]
-  local b = redis.call('XRANGE', stream, before_start, last, 'COUNT', 64)
-  before_n = before_n + #b
-  if #b < 64 then return len - before_n end
-  before_start = '(' .. b[#b][1]
+const LUA_COUNT_AFTER = `
+local function count_after(stream, last)
+  local len = redis.call('XLEN', stream)
+  local after_start, before_start = '(' .. last, '-'
+  local after_n, before_n = 0, 0
+  while true do
+    local a = redis.call('XRANGE', stream, after_start, '+', 'COUNT', 64)
+    after_n = after_n + #a
+    if #a < 64 then return after_n end
+    after_start = '(' .. a[#a][1]
+    local b = redis.call('XRANGE', stream, before_start, last, 'COUNT', 64)
+    before_n = before_n + #b
+    if #b < 64 then return len - before_n end
+    before_start = '(' .. b[#b][1]
+  end
 end
 `;
 
+/** KEYS: stream. ARGV: an id. The number of entries after it. */
+const COUNT_AFTER = `${LUA_COUNT_AFTER}
+return count_after(KEYS[1], ARGV[1])
+`;
+
+/**
+ * KEYS: frames, stats. ARGV: group. When the group's lag counts entries that are gone
+ * (trimmed before it read them by someone else: an XTRIM by hand; framepipe's own drop-oldest
+ * moves the group itself), the group is set right (XGROUP SETID ... ENTRIESREAD) and the gone
+ * entries counted as dropped_unread, so the invariant still balances. A producer with the
+ * block policy waiting on such a lag waited for good. Returns {lag, unread}, {-1, -1} when
+ * Redis cannot tell the lag (NULL) or the group is missing.
+ */
+const RECONCILE_LAG = `${LUA_COUNT_AFTER}
+local frames, stats, group = KEYS[1], KEYS[2], ARGV[1]
+local lag, last
+for _, g in ipairs(redis.call('XINFO', 'GROUPS', frames)) do
+  local t = {}
+  for i = 1, #g, 2 do t[g[i]] = g[i + 1] end
+  if t['name'] == group then lag, last = t['lag'], t['last-delivered-id'] end
+end
+if not last or not lag then return {-1, -1} end
+local unread = count_after(frames, last)
+if lag > unread then
+  local info = redis.call('XINFO', 'STREAM', frames)
+  local added
+  for i = 1, #info, 2 do if info[i] == 'entries-added' then added = info[i + 1] end end
+  local set = redis.pcall('XGROUP', 'SETID', frames, group, last, 'ENTRIESREAD', added - unread)
+  if type(set) == 'table' and set.err then return redis.error_reply(set.err) end
+  redis.call('HINCRBY', stats, 'dropped_unread', lag - unread)
+end
+return {lag, unread}
+`;
+
+/** Sets a group's lag right when it counts entries trimmed before it read them; see RECONCILE_LAG. */
+export async function reconcileLag(
+  redis: RedisClient,
+  stream: string,
+  statsKey: string,
+  group: string,
+): Promise<{ readonly lag: number; readonly unread: number }> {
+  const [lag, unread] = (await redis.eval(RECONCILE_LAG, 2, stream, statsKey, group)) as [
+    number,
+    number,
+  ];
+  return { lag, unread };
+}
 /**
  * Unread + pending entries of a group. Redis's lag (entries-added - entries-read) is exact:
  * when drop-oldest trims entries a group had not read, the trim moves the group past them

@@ -53,7 +53,10 @@ describe('BacklogWaiter', () => {
       ['name', 'workers', 'consumers', 1, 'pending', 0, 'last-delivered-id', '1-0', 'lag', lag],
     ];
     // Full (lag 10 of maxBacklog 10) for four polls, then room.
-    const redis = { xinfo: () => Promise.resolve(group(++polls <= 4 ? 10 : 0)) };
+    const redis = {
+      xinfo: () => Promise.resolve(group(++polls <= 4 ? 10 : 0)),
+      xlen: () => Promise.resolve(100),
+    };
     let clock = 0;
     const waits: { ms: number; atPoll: number }[] = [];
     const waiter = new BacklogWaiter({
