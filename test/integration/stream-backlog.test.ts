@@ -8,6 +8,21 @@ import { useRedisServer } from '../helpers/redis-server.js';
 describe('readBacklog after drop-oldest trimmed unread entries', () => {
   const server = useRedisServer();
 
+  /** The group reads `count` new entries and acks them. */
+  const readAndAck = async (stream: string, count: number) => {
+    const read = (await server.redis.xreadgroup(
+      'GROUP',
+      'workers',
+      'c',
+      'COUNT',
+      count,
+      'STREAMS',
+      stream,
+      '>',
+    )) as [string, [string, string[]][]][];
+    await server.redis.xack(stream, 'workers', ...read[0]![1].map(([id]) => id));
+  };
+
   it('reports no backlog once the group has read what is left (Redis still says lag 6)', async () => {
     const stream = `test-${randomUUID()}:{cam1}:frames`;
     const r = server.redis;
@@ -15,23 +30,10 @@ describe('readBacklog after drop-oldest trimmed unread entries', () => {
     for (let i = 1; i <= 10; i++) {
       await r.xadd(stream, `${i}-0`, 'seq', String(i));
     }
-    const readAndAck = async (count: number) => {
-      const read = (await r.xreadgroup(
-        'GROUP',
-        'workers',
-        'c',
-        'COUNT',
-        count,
-        'STREAMS',
-        stream,
-        '>',
-      )) as [string, [string, string[]][]][];
-      await r.xack(stream, 'workers', ...read[0]![1].map(([id]) => id));
-    };
-    await readAndAck(2);
+    await readAndAck(stream, 2);
     await r.xtrim(stream, 'MINID', '9-0'); // 3..8 dropped unread, behind a group that had read 1..2
     await r.hincrby(stream.replace(/:frames$/, ':stats'), 'dropped_unread', 6); // as TRIM counts
-    await readAndAck(10);
+    await readAndAck(stream, 10);
     const groups = (await r.xinfo('GROUPS', stream)) as unknown[][];
     const lag = groups[0]![groups[0]!.indexOf('lag') + 1];
     assert.equal(lag, 6, 'the premise: Redis counts the trimmed entries as lag');
@@ -70,28 +72,15 @@ describe('readBacklog after drop-oldest trimmed unread entries', () => {
     const stats = stream.replace(/:frames$/, ':stats');
     const r = server.redis;
     await r.xgroup('CREATE', stream, 'workers', '0', 'MKSTREAM');
-    const readAll = async (count: number) => {
-      const read = (await r.xreadgroup(
-        'GROUP',
-        'workers',
-        'c',
-        'COUNT',
-        count,
-        'STREAMS',
-        stream,
-        '>',
-      )) as [string, [string, string[]][]][];
-      await r.xack(stream, 'workers', ...read[0]![1].map(([id]) => id));
-    };
     for (let i = 1; i <= 10; i++) {
       await r.xadd(stream, `${i}-0`, 'seq', String(i));
     }
-    await readAll(2);
+    await readAndAck(stream, 2);
     await r.xtrim(stream, 'MAXLEN', 0); // by hand: 3..10 gone unread
     for (let i = 11; i <= 20; i++) {
       await r.xadd(stream, `${i}-0`, 'seq', String(i));
     }
-    await readAll(10);
+    await readAndAck(stream, 10);
     // The premise: Redis still says lag 8, no more than the stream holds, so it is believed.
     assert.deepEqual(await readBacklog(r, stream, 'workers'), {
       unread: 8,
