@@ -49,6 +49,8 @@ export interface ProducerLeaseOptions {
    * what else the producer set up in Redis may be gone too.
    */
   readonly onRetaken?: () => void;
+  /** Milliseconds, monotonic (performance.now by default). */
+  readonly now?: () => number;
 }
 
 export class ProducerLease {
@@ -58,10 +60,13 @@ export class ProducerLease {
   #renewing = false;
   #lost = false;
   #acquired = false;
+  #confirmedAt = Number.NEGATIVE_INFINITY;
+  readonly #now: () => number;
 
   constructor(options: ProducerLeaseOptions) {
     this.#o = options;
     this.holder = options.holder ?? leaseHolderId();
+    this.#now = options.now ?? (() => performance.now());
   }
 
   /** Takes the lease or throws LeaseHeldError; then renews it every ttl/3. */
@@ -75,6 +80,7 @@ export class ProducerLease {
       }
     }
     this.#acquired = true;
+    this.#confirmedAt = this.#now();
     this.#timer = setInterval(() => void this.renew(), Math.max(1, Math.floor(ttlMs / 3)));
     this.#timer.unref();
   }
@@ -91,6 +97,7 @@ export class ProducerLease {
         this.#o.onRetaken?.();
       }
       if (r === 1 || r === 2) {
+        this.#confirmedAt = this.#now();
         return true;
       }
       this.#lost = true;
@@ -104,6 +111,22 @@ export class ProducerLease {
     } finally {
       this.#renewing = false;
     }
+  }
+
+  /**
+   * Before a write. True while the lease was confirmed within 2/3 of its TTL (renewals come
+   * every third): nobody else can hold it yet. Older (this process stalled: SIGSTOP, a frozen
+   * VM, a long pause) another producer may have taken over and written frames of its own, so
+   * it is renewed first; false when it went to someone else (onLost runs too).
+   */
+  async confirm(): Promise<boolean> {
+    if (this.#lost) {
+      return false;
+    }
+    if (this.#now() - this.#confirmedAt < (this.#o.ttlMs * 2) / 3) {
+      return true;
+    }
+    return this.renew();
   }
 
   /** Stops renewing and deletes the lease if it is still ours. */

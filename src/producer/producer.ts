@@ -265,6 +265,7 @@ class FrameProducer implements Producer {
       logger: this.#log,
       stop,
       hard: this.#hardStop.signal,
+      mayWrite: () => this.#lease.confirm(),
       onBatch: (batch, report) => {
         const unsent = new Set(report.unconfirmed);
         const confirmed = batch.filter((f) => !unsent.has(f));

@@ -24,6 +24,8 @@ export interface PublishLoopOptions {
    * (they may be stored), 'buffered' never left the buffer.
    */
   readonly onGivenUp: (frames: number, stage: 'unconfirmed' | 'buffered') => void;
+  /** Before each batch: false when this producer may no longer write (its lease went to another). */
+  readonly mayWrite?: () => Promise<boolean>;
 }
 
 /**
@@ -74,6 +76,9 @@ export async function publishBuffered(o: PublishLoopOptions): Promise<void> {
       if (credit === 0) {
         continue; // aborted while waiting: the next round flushes without waiting
       }
+    }
+    if (o.mayWrite !== undefined && !(await o.mayWrite())) {
+      continue; // the lease is lost: `hard` aborts, and what is buffered is given up
     }
     const batch = buffer.take(batchAllowance(o.policy, credit, o.batchSize, buffer.untaken));
     // Room is used when the batch is taken, so batches in flight never share the same room.

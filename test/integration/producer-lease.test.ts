@@ -120,6 +120,31 @@ describe('producer lease: one producer per source', () => {
     assert.equal(await server.redis.get(key), 'other');
   });
 
+  it('a lease not confirmed for 2/3 of its TTL (a stalled process) is checked before a write, and a lost one refuses it', async () => {
+    const key = `test-${randomUUID()}:lease`;
+    let clock = 0;
+    const lost: LeaseHeldError[] = [];
+    const lease = new ProducerLease({
+      redis: server.redis,
+      key,
+      source: 'cam1',
+      ttlMs: 60_000,
+      holder: 'me',
+      now: () => clock,
+      onLost: (err) => lost.push(err),
+    });
+    await lease.acquire();
+    // Another producer took over while this one stood still (its key expired meanwhile).
+    await server.redis.set(key, 'other');
+    clock = 39_000;
+    assert.equal(await lease.confirm(), true, 'within 2/3 of the TTL nobody else can hold it');
+    clock = 41_000;
+    assert.equal(await lease.confirm(), false, 'checked, and lost: no write');
+    assert.equal(lost.length, 1);
+    assert.equal(await server.redis.get(key), 'other');
+    await lease.release();
+  });
+
   it('a producer whose Redis lost its data registers its source and group again', async () => {
     const prefix = `test-${randomUUID()}`;
     const { producer, keys } = setup(prefix, { frames: 0 });

@@ -144,4 +144,31 @@ describe('publish loop', () => {
     stop.abort();
     await done;
   });
+
+  it('writes nothing once its lease is lost: what is buffered is given up', async () => {
+    const buffer = await filled(5);
+    const { publisher, sent } = heldPublisher();
+    const hard = new AbortController();
+    const givenUp: [number, string][] = [];
+    await publishBuffered({
+      buffer,
+      publisher,
+      waiter: fakeWaiter(1000) as unknown as BacklogWaiter,
+      policy: 'drop-oldest',
+      batchSize: 3,
+      batchesInFlight: 1,
+      logger: silentLogger(),
+      stop: new AbortController().signal,
+      hard: hard.signal,
+      // As the lease does: the check finds another holder, and onLost aborts `hard`.
+      mayWrite: () => {
+        hard.abort();
+        return Promise.resolve(false);
+      },
+      onBatch: () => undefined,
+      onGivenUp: (n, stage) => givenUp.push([n, stage]),
+    });
+    assert.equal(sent.length, 0, 'no batch written');
+    assert.deepEqual(givenUp, [[5, 'buffered']]);
+  });
 });
