@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { before, describe, it } from 'node:test';
 import { sourceKeys } from '../../src/shared/redis/keys.js';
 import { readDurableCounters } from '../../src/shared/redis/durable-counters.js';
+import { publishBatch } from '../../src/shared/redis/publish-batch.js';
 import { defineScripts, publishFrame, settleEntry } from '../../src/shared/redis/scripts.js';
 import { useRedisServer } from '../helpers/redis-server.js';
 
@@ -106,12 +107,21 @@ describe('Lua scripts that keep the delivery invariant', () => {
     // Entries 6..first-1 were never read: exactly those are counted.
     assert.equal(Number(await server.redis.hget(keys.stats, 'dropped_unread')), first - 6);
     assert.ok(len <= 11);
-    // The group starts right before the first entry left ("<first - 1>-<max seq>"), and
-    // Redis's lag is exactly what it can still read.
+    // The group starts after the last entry trimmed, and Redis's lag is exactly what it can
+    // still read.
     const [group] = (await server.redis.xinfo('GROUPS', keys.frames)) as unknown[][];
     const field = (name: string) => group![group!.indexOf(name) + 1];
-    assert.equal(field('last-delivered-id'), `${first - 1}-18446744073709551615`);
+    assert.equal(field('last-delivered-id'), `${first - 1}-0`);
     assert.equal(field('lag'), len);
+    // The producer's next trim reads that id back (next_id): it must still be a stream id.
+    const reply = await publishBatch(server.redis, {
+      framesKey: keys.frames,
+      statsKey: keys.stats,
+      policy: 'drop-oldest',
+      trim: { maxLen: 10, slack: 1, marksKey: keys.trimMarks },
+      entries: [{ id: '100-0', fields: ['seq', '100', 'data', Buffer.from([1])] }],
+    });
+    assert.equal(reply.trimError, undefined);
   });
 
   it('settles a pending entry once: a second settle of the same id adds no second result', async () => {

@@ -13,29 +13,25 @@ local function id_lt(a, b)
   return am < bm or (am == bm and as < bs)
 end
 local function next_id(id)
-  local ms, seq = parse_id(id)
-  return ms .. '-' .. tostring(seq + 1)
+  local ms, seq = string.match(id, '^(%d+)-(%d+)$')
+  -- %d, not tostring: Lua 5.1 writes large numbers as 1.8e+19, which no stream id is.
+  if seq == '18446744073709551615' then return string.format('%d', tonumber(ms) + 1) .. '-0' end
+  return ms .. '-' .. string.format('%d', tonumber(seq) + 1)
 end
 `;
 
 /**
- * Lua: after an XTRIM MINID `trim_to` that removed entries some group had not read, every such
- * group starts right before `trim_to` (XGROUP SETID ... ENTRIESREAD): its last-delivered-id
- * moves past the entries that are gone, and its entries-read becomes the number of entries
- * added before `trim_to` (`added` - the stream's length now). Redis's lag (entries-added -
- * entries-read) then counts only entries the group can still read; without this it kept
- * counting the trimmed ones for good (Redis 7.0), so status, the lag gauge and KEDA saw a
- * backlog that did not exist. pcall: a refused SETID must not undo the trim.
- * Needs LUA_ID_HELPERS.
+ * Lua: after an XTRIM MINID that removed entries some group had not read, every such group
+ * starts after them (XGROUP SETID ... ENTRIESREAD): its last-delivered-id moves to `last_gone`
+ * (the last trimmed entry's id, or any id between it and the first entry kept), and its
+ * entries-read becomes the number of entries added up to there (`added` - the stream's length
+ * now). Redis's lag (entries-added - entries-read) then counts only entries the group can
+ * still read; without this it kept counting the trimmed ones for good (Redis 7.0), so status,
+ * the lag gauge and KEDA saw a backlog that did not exist. pcall: a refused SETID must not
+ * undo the trim. Needs LUA_ID_HELPERS.
  */
 export const LUA_SKIP_TRIMMED = `
-local function prev_id(id)
-  local ms, seq = string.match(id, '^(%d+)-(%d+)$')
-  if tonumber(seq) > 0 then return ms .. '-' .. string.format('%d', tonumber(seq) - 1) end
-  return string.format('%d', tonumber(ms) - 1) .. '-18446744073709551615'
-end
-local function skip_trimmed(frames, trim_to, added)
-  local before = prev_id(trim_to)
+local function skip_trimmed(frames, last_gone, added)
   local read = added - redis.call('XLEN', frames)
   local groups = redis.call('XINFO', 'GROUPS', frames)
   for _, g in ipairs(groups) do
@@ -44,8 +40,8 @@ local function skip_trimmed(frames, trim_to, added)
       if g[i] == 'name' then name = g[i + 1] end
       if g[i] == 'last-delivered-id' then last = g[i + 1] end
     end
-    if id_lt(last, before) then
-      redis.pcall('XGROUP', 'SETID', frames, name, before, 'ENTRIESREAD', read)
+    if id_lt(last, last_gone) then
+      redis.pcall('XGROUP', 'SETID', frames, name, last_gone, 'ENTRIESREAD', read)
     end
   end
 end

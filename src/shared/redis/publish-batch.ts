@@ -55,12 +55,12 @@ if added ~= nil then
     list, stale = {}, true
   end
 end
-local trim_to, at = nil, 0
+local trim_to, at, last_gone = nil, 0, nil
 for i, m in ipairs(list) do
   if count_of(m) > added - max_len then break end
   at = i
 end
-if at > 0 then trim_to = next_id(id_of(list[at])) end
+if at > 0 then last_gone = id_of(list[at]) trim_to = next_id(last_gone) end
 local function keep_marks()
   if added == nil then return end
   if stale then redis.pcall('DEL', marks) end
@@ -83,6 +83,7 @@ if trim_to == nil then
     start = '(' .. last
   end
   if last == nil then keep_marks() return {0, 0} end
+  last_gone = last
   trim_to = next_id(last)
 end
 local groups = redis.call('XINFO', 'GROUPS', frames)
@@ -109,7 +110,7 @@ if policy == 'drop-oldest' then
   local unread = redis.call('XTRIM', frames, 'MINID', trim_to)
   if unread > 0 then
     redis.call('HINCRBY', stats, 'dropped_unread', unread)
-    if added ~= nil then skip_trimmed(frames, trim_to, added) end
+    if added ~= nil then skip_trimmed(frames, last_gone, added) end
   end
   reply = {read + unread, unread}
 elseif keep ~= nil then

@@ -81,7 +81,7 @@ if policy == 'drop-oldest' then
   if unread > 0 then
     redis.call('HINCRBY', stats, 'dropped_unread', unread)
     local added = tonumber(group_fields(redis.call('XINFO', 'STREAM', frames))['entries-added'])
-    if added ~= nil then skip_trimmed(frames, threshold, added) end
+    if added ~= nil then skip_trimmed(frames, head[#head - 1][1], added) end
   end
   return 1
 else
