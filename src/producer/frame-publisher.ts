@@ -39,6 +39,11 @@ export interface FramePublisherOptions {
   readonly random?: () => number;
   /** Called once per batch attempt that Redis refused for lack of memory (OOM). */
   readonly onOom?: () => void;
+  /**
+   * Before a retry: false when this producer may no longer write (its lease went to another
+   * while Redis was out of reach); the frames are then reported unconfirmed.
+   */
+  readonly mayWrite?: (signal: AbortSignal) => Promise<boolean>;
 }
 
 export interface BatchReport {
@@ -187,6 +192,9 @@ export class FramePublisher {
         this.#log.warn(ctx, 'publishing frames failed, retrying with the same ids');
       }
       await sleep(delayMs, signal);
+      if (this.#o.mayWrite !== undefined && !(await this.#o.mayWrite(signal))) {
+        break;
+      }
     }
     return { added, duplicates, unconfirmed: todo, retries: attempt };
   }

@@ -1,7 +1,8 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { LeaseHeldError } from '../shared/errors.js';
-import type { RedisClient } from '../shared/redis/create-redis.js';
+import { reconnectDelayMs, type RedisClient } from '../shared/redis/create-redis.js';
+import { beforeAbort, sleep } from '../shared/shutdown.js';
 
 /**
  * One producer per source: SET NX PX at start, renewed every ttl/3 with a compare-and-set
@@ -53,11 +54,16 @@ export interface ProducerLeaseOptions {
   readonly now?: () => number;
 }
 
+const NEVER_ABORTED = new AbortController().signal;
+
+/** A renewal: still ours, gone to another producer, or not known (Redis failed). */
+type RenewOutcome = 'ours' | 'lost' | 'error';
+
 export class ProducerLease {
   readonly holder: string;
   readonly #o: ProducerLeaseOptions;
   #timer: NodeJS.Timeout | undefined;
-  #renewing = false;
+  #renewal: Promise<RenewOutcome> | undefined;
   #lost = false;
   #acquired = false;
   #confirmedAt = Number.NEGATIVE_INFINITY;
@@ -85,12 +91,23 @@ export class ProducerLease {
     this.#timer.unref();
   }
 
-  /** One renewal; false when another producer holds the lease now. */
+  /** One renewal; false when another producer holds the lease now (a Redis error: true, retried). */
   async renew(): Promise<boolean> {
-    if (this.#renewing || this.#lost) {
-      return !this.#lost;
+    return (await this.#renewOnce()) !== 'lost';
+  }
+
+  /** A renewal already in flight (the timer's) is joined, not raced. */
+  #renewOnce(): Promise<RenewOutcome> {
+    if (this.#lost) {
+      return Promise.resolve('lost');
     }
-    this.#renewing = true;
+    this.#renewal ??= this.#renewNow().finally(() => {
+      this.#renewal = undefined;
+    });
+    return this.#renewal;
+  }
+
+  async #renewNow(): Promise<RenewOutcome> {
     try {
       const r = await this.#o.redis.eval(RENEW_LEASE, 1, this.#o.key, this.holder, this.#o.ttlMs);
       if (r === 2) {
@@ -98,35 +115,46 @@ export class ProducerLease {
       }
       if (r === 1 || r === 2) {
         this.#confirmedAt = this.#now();
-        return true;
+        return 'ours';
       }
       this.#lost = true;
       this.#stop();
       const holder = (await this.#o.redis.get(this.#o.key).catch(() => null)) ?? 'unknown';
       this.#o.onLost(new LeaseHeldError(this.#o.source, holder));
-      return false;
+      return 'lost';
     } catch (err) {
       this.#o.onRenewError?.(err);
-      return true;
-    } finally {
-      this.#renewing = false;
+      return 'error';
     }
   }
 
   /**
-   * Before a write. True while the lease was confirmed within 2/3 of its TTL (renewals come
-   * every third): nobody else can hold it yet. Older (this process stalled: SIGSTOP, a frozen
-   * VM, a long pause) another producer may have taken over and written frames of its own, so
-   * it is renewed first; false when it went to someone else (onLost runs too).
+   * Before a write; resolves when this producer may write, false when it never may again
+   * (the lease went to another producer: onLost runs too) or the signal aborted. While the
+   * lease was confirmed within 2/3 of its TTL (renewals come every third) nobody else can
+   * hold it. Older (this process stalled: SIGSTOP, a frozen VM, Redis out of reach) another
+   * producer may have taken over and written frames of its own, so it is renewed first, and
+   * while Redis cannot say, the write waits.
    */
-  async confirm(): Promise<boolean> {
-    if (this.#lost) {
-      return false;
+  async confirm(signal: AbortSignal = NEVER_ABORTED): Promise<boolean> {
+    for (let attempt = 1; !signal.aborted; attempt++) {
+      if (this.#lost) {
+        return false;
+      }
+      if (this.#now() - this.#confirmedAt < (this.#o.ttlMs * 2) / 3) {
+        return true;
+      }
+      // A frozen Redis must not hold a stop past its deadline (up to redis.commandTimeoutMs).
+      const renewal = await beforeAbort(this.#renewOnce(), signal);
+      if (!renewal.settled) {
+        return false;
+      }
+      if (renewal.value !== 'error') {
+        return renewal.value === 'ours';
+      }
+      await sleep(reconnectDelayMs(attempt), signal);
     }
-    if (this.#now() - this.#confirmedAt < (this.#o.ttlMs * 2) / 3) {
-      return true;
-    }
-    return this.renew();
+    return false;
   }
 
   /** Stops renewing and deletes the lease if it is still ours. */

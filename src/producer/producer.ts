@@ -254,6 +254,7 @@ class FrameProducer implements Producer {
       maxLen: pc.maxLen,
       logger: this.#log,
       onOom: () => metrics.redisOomRefusals.inc({ role: 'producer' }),
+      mayWrite: (signal) => this.#lease.confirm(signal),
     });
     return publishBuffered({
       buffer: this.#buffer,
@@ -265,7 +266,7 @@ class FrameProducer implements Producer {
       logger: this.#log,
       stop,
       hard: this.#hardStop.signal,
-      mayWrite: () => this.#lease.confirm(),
+      mayWrite: () => this.#lease.confirm(this.#hardStop.signal),
       onBatch: (batch, report) => {
         const unsent = new Set(report.unconfirmed);
         const confirmed = batch.filter((f) => !unsent.has(f));

@@ -145,6 +145,27 @@ describe('producer lease: one producer per source', () => {
     await lease.release();
   });
 
+  it('a check before a write joins a renewal already in flight (the overdue timer after a stall)', async () => {
+    const key = `test-${randomUUID()}:lease`;
+    let clock = 0;
+    const lease = new ProducerLease({
+      redis: server.redis,
+      key,
+      source: 'cam1',
+      ttlMs: 60_000,
+      holder: 'me',
+      now: () => clock,
+      onLost: () => undefined,
+    });
+    await lease.acquire();
+    await server.redis.set(key, 'other');
+    clock = 100_000;
+    const overdue = lease.renew(); // the timer fired first, its answer not in yet
+    assert.equal(await lease.confirm(), false, 'waits for that answer, does not say yes');
+    assert.equal(await overdue, false);
+    await lease.release();
+  });
+
   it('a producer whose Redis lost its data registers its source and group again', async () => {
     const prefix = `test-${randomUUID()}`;
     const { producer, keys } = setup(prefix, { frames: 0 });
