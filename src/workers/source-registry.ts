@@ -45,17 +45,21 @@ export async function ensureGroup(
 
 /**
  * Where a group that vanished under a running worker (XGROUP DESTROY, or the stream deleted)
- * starts again: after the newest frame of the source's last results, '0' when there are none
- * (a stream made anew, after Redis lost its data). From '0' every frame still in the stream
- * was delivered again and got a second result (2 workers, 1200 frames: 507 duplicates). Frames
- * that were in flight in the lost group, before that point, are not delivered again: with
+ * starts again: after the newest frame of the source's last results and dead letters, '0'
+ * when there are none (a stream made anew, after Redis lost its data). From '0' every frame
+ * still in the stream was delivered again and got a second result (2 workers, 1200 frames:
+ * 507 duplicates). Frames that were in flight in the lost group, before that point, are not delivered again: with
  * the group its pending list is gone, and nothing tells them from settled ones.
  */
 export async function restartPoint(redis: RedisClient, keys: SourceKeys): Promise<string> {
-  const recent = await redis.xrevrange(keys.results, '+', '-', 'COUNT', RESTART_LOOKBACK);
+  // Dead letters settle frames too; they carry whole frames, so only a few are read.
+  const [results, letters] = await Promise.all([
+    redis.xrevrange(keys.results, '+', '-', 'COUNT', RESTART_LOOKBACK),
+    redis.xrevrange(keys.dlq, '+', '-', 'COUNT', 8),
+  ]);
   let newest: string | undefined;
-  for (const [, fields] of recent) {
-    const i = fields.indexOf('frame');
+  const consider = (fields: readonly string[], name: string): void => {
+    const i = fields.indexOf(name);
     const frame = i >= 0 && i % 2 === 0 ? fields[i + 1] : undefined;
     if (
       frame !== undefined &&
@@ -64,7 +68,9 @@ export async function restartPoint(redis: RedisClient, keys: SourceKeys): Promis
     ) {
       newest = frame;
     }
-  }
+  };
+  results.forEach(([, fields]) => consider(fields, 'frame'));
+  letters.forEach(([, fields]) => consider(fields, 'dlq_frame'));
   return newest ?? '0';
 }
 
