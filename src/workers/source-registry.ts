@@ -48,8 +48,9 @@ export async function ensureGroup(
  * starts again: after the newest frame of the source's last results and dead letters, '0'
  * when there are none (a stream made anew, after Redis lost its data). From '0' every frame
  * still in the stream was delivered again and got a second result (2 workers, 1200 frames:
- * 507 duplicates). Frames that were in flight in the lost group, before that point, are not delivered again: with
- * the group its pending list is gone, and nothing tells them from settled ones.
+ * 507 duplicates). Frames that were in flight in the lost group, before that point, are not
+ * delivered again: with the group its pending list is gone, and nothing tells them from
+ * settled ones.
  */
 export async function restartPoint(redis: RedisClient, keys: SourceKeys): Promise<string> {
   // Dead letters settle frames too; they carry whole frames, so only a few are read.
