@@ -33,6 +33,23 @@ describe('producer lease: one producer per source', () => {
     return { producer: createProducer(config, deps), keys: sourceKeys(prefix, 'cam1') };
   };
 
+  /** A lease held by 'me' (TTL 60 s) on a clock the test moves; `lost` collects onLost. */
+  const leaseOnClock = () => {
+    const key = `test-${randomUUID()}:lease`;
+    const clock = { ms: 0 };
+    const lost: LeaseHeldError[] = [];
+    const lease = new ProducerLease({
+      redis: server.redis,
+      key,
+      source: 'cam1',
+      ttlMs: 60_000,
+      holder: 'me',
+      now: () => clock.ms,
+      onLost: (err) => lost.push(err),
+    });
+    return { key, clock, lost, lease };
+  };
+
   it('refuses a second producer for the same source while the first runs', async () => {
     const prefix = `test-${randomUUID()}`;
     const first = setup(prefix, { frames: 0 });
@@ -121,24 +138,13 @@ describe('producer lease: one producer per source', () => {
   });
 
   it('a lease not confirmed for 2/3 of its TTL (a stalled process) is checked before a write, and a lost one refuses it', async () => {
-    const key = `test-${randomUUID()}:lease`;
-    let clock = 0;
-    const lost: LeaseHeldError[] = [];
-    const lease = new ProducerLease({
-      redis: server.redis,
-      key,
-      source: 'cam1',
-      ttlMs: 60_000,
-      holder: 'me',
-      now: () => clock,
-      onLost: (err) => lost.push(err),
-    });
+    const { key, clock, lost, lease } = leaseOnClock();
     await lease.acquire();
     // Another producer took over while this one stood still (its key expired meanwhile).
     await server.redis.set(key, 'other');
-    clock = 39_000;
+    clock.ms = 39_000;
     assert.equal(await lease.confirm(), true, 'within 2/3 of the TTL nobody else can hold it');
-    clock = 41_000;
+    clock.ms = 41_000;
     assert.equal(await lease.confirm(), false, 'checked, and lost: no write');
     assert.equal(lost.length, 1);
     assert.equal(await server.redis.get(key), 'other');
@@ -146,20 +152,10 @@ describe('producer lease: one producer per source', () => {
   });
 
   it('a check before a write joins a renewal already in flight (the overdue timer after a stall)', async () => {
-    const key = `test-${randomUUID()}:lease`;
-    let clock = 0;
-    const lease = new ProducerLease({
-      redis: server.redis,
-      key,
-      source: 'cam1',
-      ttlMs: 60_000,
-      holder: 'me',
-      now: () => clock,
-      onLost: () => undefined,
-    });
+    const { key, clock, lease } = leaseOnClock();
     await lease.acquire();
     await server.redis.set(key, 'other');
-    clock = 100_000;
+    clock.ms = 100_000;
     const overdue = lease.renew(); // the timer fired first, its answer not in yet
     assert.equal(await lease.confirm(), false, 'waits for that answer, does not say yes');
     assert.equal(await overdue, false);
