@@ -169,7 +169,7 @@ export async function runBridge(
       redis,
       blockingRedis: runtime.redis('bridge-commands', { blocking: true }),
       prefix,
-      consumer: hooks.commandConsumer ?? `bridge-${hostname()}`,
+      consumer: hooks.commandConsumer ?? commandConsumerName(o.commandConsumer, hostname()),
       blockMs: o.blockMs,
       apply: async (command) => {
         await applyRecordingCommand(redis, prefix, command, nowUs());
@@ -196,4 +196,13 @@ function streamsOf(prefix: string): (source: string) => TailedStream[] {
       { key: keys.dlq, kind: 'dlq', source },
     ];
   };
+}
+
+/**
+ * Pure: the command consumer's name, which names its processing list: a command a crashed
+ * bridge left there is applied by the next bridge of the same name. A container's hostname
+ * changes with every restart, so set bridge.commandConsumer where it does.
+ */
+export function commandConsumerName(configured: string | undefined, host: string): string {
+  return configured ?? `bridge-${host}`;
 }

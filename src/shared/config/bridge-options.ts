@@ -66,6 +66,13 @@ export const BridgeOptionsSchema = z.strictObject({
     .boolean()
     .default(true)
     .describe('consume {prefix}:command_queue in this process (recording on/off)'),
+  commandConsumer: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,128}$/)
+    .optional()
+    .describe(
+      'names the command processing list (default bridge-<hostname>); keep it stable across restarts, e.g. a StatefulSet pod name',
+    ),
 });
 
 export type BridgeOptions = z.infer<typeof BridgeOptionsSchema>;

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { bridgeOptions } from '../../../src/shared/config/bridge-options.js';
 import { encodeEnvelope, envelope } from '../../../src/bridge/envelope.js';
+import { commandConsumerName } from '../../../src/bridge/run-bridge.js';
 import { deadLetterEnvelope, resultEnvelope } from '../../../src/bridge/entry-envelopes.js';
 import {
   diffConsumers,
@@ -124,5 +125,12 @@ describe('bridge decisions', () => {
     const wire = Buffer.from('*3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$5\r\nhello\r\n');
     assert.deepEqual(parseResp(wire)?.value, ['message', 'ch', 'hello']);
     assert.equal(parseResp(wire.subarray(0, wire.length - 3)), undefined);
+  });
+});
+
+describe('command consumer name', () => {
+  it('is bridge.commandConsumer when set, else bridge-<hostname>', () => {
+    assert.equal(commandConsumerName('bridge', 'a1b2c3'), 'bridge');
+    assert.equal(commandConsumerName(undefined, 'host7'), 'bridge-host7');
   });
 });
