@@ -42,8 +42,9 @@ const obj = (properties: Record<string, JsonSchema>, required = Object.keys(prop
 const str = { type: 'string' };
 const num = { type: 'number' };
 const int = { type: 'integer' };
+const bool = { type: 'boolean' };
 const nullable = (s: JsonSchema) => ({ anyOf: [s, { type: 'null' }] });
-const groupLag = obj({ name: str, lag: int, lagCounted: { type: 'boolean' }, pending: int });
+const groupLag = obj({ name: str, lag: int, lagCounted: bool, pending: int });
 
 const schemas = {
   Error: obj({
@@ -56,7 +57,7 @@ const schemas = {
     dlq: int,
     groups: { type: 'array', items: groupLag },
     resultGroups: { type: 'array', items: groupLag },
-    fps: obj({ produced: nullable(num), processed: num, windowS: int }),
+    fps: obj({ produced: nullable(num), processed: num, processedCapped: bool, windowS: int }),
   }),
   Result: obj({
     source: str,

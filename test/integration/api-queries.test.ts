@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { before, describe, it } from 'node:test';
 import type pg from 'pg';
 import { buildApi, type Api } from '../../src/api/build-api.js';
+import { readSourceSummary } from '../../src/api/read-sources.js';
 import { migrate } from '../../src/db/migrate.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { sourceKeys } from '../../src/shared/redis/keys.js';
@@ -115,6 +116,23 @@ describe('query API on known data', () => {
     const none = await get('/plates/NOPE1');
     assert.equal(none.statusCode, 200);
     assert.deepEqual(none.json(), { plate: 'NOPE1', items: [], nextCursor: null });
+  });
+
+  it('readSourceSummary counts processed fps inside Redis, past one chunk of 1000 results', async () => {
+    const p = `test-${randomUUID()}`;
+    const keys = sourceKeys(p, 'cam8');
+    const pipeline = server.redis.pipeline();
+    for (let i = 0; i < 2500; i++) {
+      pipeline.xadd(keys.results, '*', 'n', String(i));
+    }
+    await pipeline.exec();
+    const summary = await readSourceSummary(server.redis, p, 'cam8', 10);
+    assert.deepEqual(summary.fps, {
+      produced: null,
+      processed: 250,
+      processedCapped: false,
+      windowS: 10,
+    });
   });
 
   it('GET /sources/:id/latest reads the stream on a miss, fills the hash, then hits it', async () => {
@@ -234,7 +252,7 @@ describe('query API on known data', () => {
     const [s] = res.json<{ sources: Record<string, unknown>[] }>().sources;
     assert.equal(s!.id, 'cam9');
     assert.deepEqual(s!.groups, [{ name: 'workers', lag: 2, lagCounted: false, pending: 1 }]);
-    assert.deepEqual(s!.fps, { produced: 12.5, processed: 2, windowS: 10 });
+    assert.deepEqual(s!.fps, { produced: 12.5, processed: 2, processedCapped: false, windowS: 10 });
     assert.deepEqual(s!.frames, {
       length: 3,
       lastId: (await server.redis.xrevrange(keys.frames, '+', '-', 'COUNT', 1))[0]![0],
