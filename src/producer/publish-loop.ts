@@ -78,7 +78,10 @@ export async function publishBuffered(o: PublishLoopOptions): Promise<void> {
       }
     }
     if (o.mayWrite !== undefined && !(await o.mayWrite())) {
-      continue; // the lease is lost: `hard` aborts, and what is buffered is given up
+      // For good (the lease is lost): what is buffered is given up. Not `continue`: until
+      // onLost aborts `hard` (after a Redis round trip) that loop would spin on resolved
+      // promises alone, and the round trip's reply would never be read.
+      break;
     }
     const batch = buffer.take(batchAllowance(o.policy, credit, o.batchSize, buffer.untaken));
     // Room is used when the batch is taken, so batches in flight never share the same room.

@@ -160,9 +160,10 @@ describe('publish loop', () => {
       logger: silentLogger(),
       stop: new AbortController().signal,
       hard: hard.signal,
-      // As the lease does: the check finds another holder, and onLost aborts `hard`.
+      // As the lease does: the check says no at once, and onLost aborts `hard` only after a
+      // Redis round trip (a macrotask later): a loop that waited for that spun forever.
       mayWrite: () => {
-        hard.abort();
+        setTimeout(() => hard.abort(), 0);
         return Promise.resolve(false);
       },
       onBatch: () => undefined,
