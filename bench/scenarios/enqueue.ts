@@ -4,7 +4,7 @@ import { FramePublisher } from '../../src/producer/frame-publisher.js';
 import { BacklogWaiter } from '../../src/producer/backpressure.js';
 import { FrameBuffer } from '../../src/producer/frame-buffer.js';
 import { publishBuffered } from '../../src/producer/publish-loop.js';
-import { nextEntryId, ZERO_ID } from '../../src/producer/entry-id.js';
+import { nextEntryId, ZERO_ID } from '../../src/shared/entry-id.js';
 import { prepareStream } from '../../src/producer/stream-setup.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { sourceKeys } from '../../src/shared/redis/keys.js';

@@ -1,4 +1,4 @@
-import type { EntryId } from './entry-id.js';
+import type { EntryId } from '../shared/entry-id.js';
 import { onBufferFull, type Policy } from './backpressure.js';
 
 /** An encoded frame with its entry id, waiting to be written to Redis. */

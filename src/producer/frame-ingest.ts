@@ -4,7 +4,7 @@ import type { Logger } from '../shared/logger.js';
 import type { Metrics } from '../shared/metrics.js';
 import { sleep } from '../shared/shutdown.js';
 import { frameToJpeg } from './encode-jpeg.js';
-import { nextEntryId } from './entry-id.js';
+import { nextEntryId } from '../shared/entry-id.js';
 import type { FrameBuffer } from './frame-buffer.js';
 import { delayUntil, frameIntervalMs, nextDeadline } from './pacing.js';
 import {

@@ -8,7 +8,7 @@ import { encodeFrameFields, type FieldValue } from '../shared/stream-entries.js'
 import type { Logger } from '../shared/logger.js';
 import { beforeAbort, sleep } from '../shared/shutdown.js';
 import type { Policy } from './backpressure.js';
-import { formatEntryId } from './entry-id.js';
+import { formatEntryId } from '../shared/entry-id.js';
 import type { PendingFrame } from './frame-buffer.js';
 import { TrimSchedule } from './trim-schedule.js';
 

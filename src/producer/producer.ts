@@ -6,7 +6,7 @@ import { sourceKeys, type SourceKeys } from '../shared/redis/keys.js';
 import { defineScripts } from '../shared/redis/scripts.js';
 import { once, runClosers } from '../shared/shutdown.js';
 import { BacklogWaiter } from './backpressure.js';
-import { formatEntryId } from './entry-id.js';
+import { formatEntryId } from '../shared/entry-id.js';
 import { FrameBuffer } from './frame-buffer.js';
 import { ingestFrames, type IngestCounters } from './frame-ingest.js';
 import { FramePublisher } from './frame-publisher.js';

@@ -2,7 +2,7 @@ import type { RedisClient } from '../shared/redis/create-redis.js';
 import { sourcesKey, type SourceKeys } from '../shared/redis/keys.js';
 import { pairsToObject, readGroups } from '../shared/redis/stream-info.js';
 import { isOomError } from '../shared/redis/trim-acked.js';
-import { ZERO_ID, parseEntryId, type EntryId } from './entry-id.js';
+import { ZERO_ID, parseEntryId, type EntryId } from '../shared/entry-id.js';
 
 export interface StreamPosition {
   /** The stream's last-generated-id: new ids must be greater. */

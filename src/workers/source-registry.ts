@@ -3,6 +3,7 @@ import type { RedisClient } from '../shared/redis/create-redis.js';
 import { sourceKeys, sourcesKey, type SourceKeys } from '../shared/redis/keys.js';
 import { readGroups } from '../shared/redis/stream-info.js';
 import { isOomError } from '../shared/redis/trim-acked.js';
+import { compareEntryIds, formatEntryId, parseEntryId } from '../shared/entry-id.js';
 
 export interface SourceStream {
   readonly source: string;
@@ -58,31 +59,26 @@ export async function restartPoint(redis: RedisClient, keys: SourceKeys): Promis
     redis.xrevrange(keys.results, '+', '-', 'COUNT', RESTART_LOOKBACK),
     redis.xrevrange(keys.dlq, '+', '-', 'COUNT', 8),
   ]);
-  let newest: string | undefined;
-  const consider = (fields: readonly string[], name: string): void => {
-    const i = fields.indexOf(name);
-    const frame = i >= 0 && i % 2 === 0 ? fields[i + 1] : undefined;
-    if (
-      frame !== undefined &&
-      /^\d+-\d+$/.test(frame) &&
-      (newest === undefined || idAfter(frame, newest))
-    ) {
-      newest = frame;
+  const frames = [
+    ...results.map(([, fields]) => fieldValue(fields, 'frame')),
+    ...letters.map(([, fields]) => fieldValue(fields, 'dlq_frame')),
+  ].filter((id): id is string => id !== undefined && /^\d+-\d+$/.test(id));
+  const ids = frames.map(parseEntryId).sort(compareEntryIds);
+  return ids.length === 0 ? '0' : formatEntryId(ids[ids.length - 1]!);
+}
+
+/** Pure: a field's value in a flat `[k, v, ...]` entry. */
+function fieldValue(fields: readonly string[], name: string): string | undefined {
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    if (fields[i] === name) {
+      return fields[i + 1];
     }
-  };
-  results.forEach(([, fields]) => consider(fields, 'frame'));
-  letters.forEach(([, fields]) => consider(fields, 'dlq_frame'));
-  return newest ?? '0';
+  }
+  return undefined;
 }
 
 /** Results looked at for the newest settled frame (settles of several workers interleave). */
 const RESTART_LOOKBACK = 256;
-
-function idAfter(a: string, b: string): boolean {
-  const [am, as] = a.split('-').map(BigInt) as [bigint, bigint];
-  const [bm, bs] = b.split('-').map(BigInt) as [bigint, bigint];
-  return am > bm || (am === bm && as > bs);
-}
 
 /** The streams this worker consumes; new sources are picked up on refresh(). */
 export class SourceRegistry {
@@ -159,6 +155,10 @@ export class SourceRegistry {
   /** After NOGROUP (the group destroyed, or the stream deleted): make every group exist again. */
   async ensureAll(): Promise<void> {
     for (const s of this.#streams.values()) {
+      // One stream's NOGROUP lands here for all: look for a restart point only where needed.
+      if ((await readGroups(this.#o.redis, s.keys.frames)).some((g) => g.name === this.#o.group)) {
+        continue;
+      }
       const start = await restartPoint(this.#o.redis, s.keys);
       if (await ensureGroup(this.#o.redis, s.keys.frames, this.#o.group, start)) {
         this.#log.error(

@@ -1,8 +1,14 @@
 /**
  * Lua helpers shared by the scripts: stream ids "ms-seq" compared numerically (a string
- * compare would put "10-0" before "9-0") and the id right after one.
+ * compare would put "10-0" before "9-0"), the id right after one, and a flat `[k, v, ...]`
+ * reply (XINFO STREAM, a group of XINFO GROUPS) as a table.
  */
 export const LUA_ID_HELPERS = `
+local function fields_of(flat)
+  local t = {}
+  for i = 1, #flat, 2 do t[flat[i]] = flat[i + 1] end
+  return t
+end
 local function parse_id(id)
   local ms, seq = string.match(id, '^(%d+)-(%d+)$')
   return tonumber(ms), tonumber(seq)
@@ -35,13 +41,9 @@ local function skip_trimmed(frames, last_gone, added)
   local read = added - redis.call('XLEN', frames)
   local groups = redis.call('XINFO', 'GROUPS', frames)
   for _, g in ipairs(groups) do
-    local name, last
-    for i = 1, #g, 2 do
-      if g[i] == 'name' then name = g[i + 1] end
-      if g[i] == 'last-delivered-id' then last = g[i + 1] end
-    end
-    if id_lt(last, last_gone) then
-      redis.pcall('XGROUP', 'SETID', frames, name, last_gone, 'ENTRIESREAD', read)
+    local gf = fields_of(g)
+    if id_lt(gf['last-delivered-id'], last_gone) then
+      redis.pcall('XGROUP', 'SETID', frames, gf['name'], last_gone, 'ENTRIESREAD', read)
     end
   end
 end

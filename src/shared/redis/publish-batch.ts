@@ -36,14 +36,9 @@ import { LUA_ID_HELPERS, LUA_SKIP_TRIMMED } from './lua-ids.js';
 const TRIM = `${LUA_ID_HELPERS}${LUA_SKIP_TRIMMED}
 local frames, stats, marks = KEYS[1], KEYS[2], KEYS[3]
 local policy, max_len, slack = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
-local function fields(list)
-  local t = {}
-  for i = 1, #list, 2 do t[list[i]] = list[i + 1] end
-  return t
-end
 local function count_of(mark) return tonumber(string.match(mark, '^%d+')) end
 local function id_of(mark) return string.match(mark, ' (.+)$') end
-local stream = fields(redis.call('XINFO', 'STREAM', frames))
+local stream = fields_of(redis.call('XINFO', 'STREAM', frames))
 local added, last_id = tonumber(stream['entries-added']), stream['last-generated-id']
 local list = {}
 local stale = false
@@ -89,7 +84,7 @@ end
 local groups = redis.call('XINFO', 'GROUPS', frames)
 local read_by_all, keep = nil, nil
 for _, g in ipairs(groups) do
-  local gf = fields(g)
+  local gf = fields_of(g)
   local after_read = next_id(gf['last-delivered-id'])
   local k = after_read
   if tonumber(gf['pending']) > 0 then

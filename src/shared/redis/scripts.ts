@@ -16,11 +16,6 @@ local function field_of(list, name, from)
   end
   return nil
 end
-local function group_fields(g)
-  local t = {}
-  for i = 1, #g, 2 do t[g[i]] = g[i + 1] end
-  return t
-end
 `;
 
 /**
@@ -71,7 +66,7 @@ if policy == 'drop-oldest' then
     local eid = head[i][1]
     local read_by_all = #groups > 0
     for _, g in ipairs(groups) do
-      if not id_lt(eid, group_fields(g)['last-delivered-id']) and eid ~= group_fields(g)['last-delivered-id'] then
+      if not id_lt(eid, fields_of(g)['last-delivered-id']) and eid ~= fields_of(g)['last-delivered-id'] then
         read_by_all = false
       end
     end
@@ -80,14 +75,14 @@ if policy == 'drop-oldest' then
   redis.call('XTRIM', frames, 'MINID', threshold)
   if unread > 0 then
     redis.call('HINCRBY', stats, 'dropped_unread', unread)
-    local added = tonumber(group_fields(redis.call('XINFO', 'STREAM', frames))['entries-added'])
+    local added = tonumber(fields_of(redis.call('XINFO', 'STREAM', frames))['entries-added'])
     if added ~= nil then skip_trimmed(frames, head[#head - 1][1], added) end
   end
   return 1
 else
   if #groups == 0 then return 1 end
   for _, g in ipairs(groups) do
-    local gf = group_fields(g)
+    local gf = fields_of(g)
     local keep = gf['last-delivered-id']
     if tonumber(gf['pending']) > 0 then
       local summary = redis.call('XPENDING', frames, gf['name'])

@@ -1,4 +1,5 @@
 import type { RedisClient } from './create-redis.js';
+import { LUA_ID_HELPERS } from './lua-ids.js';
 
 /** One consumer group of a stream, as XINFO GROUPS reports it (Redis 7). */
 export interface GroupInfo {
@@ -93,20 +94,17 @@ return count_after(KEYS[1], ARGV[1])
  * block policy waiting on such a lag waited for good. Returns {lag, unread}, {-1, -1} when
  * Redis cannot tell the lag (NULL) or the group is missing.
  */
-const RECONCILE_LAG = `${LUA_COUNT_AFTER}
+const RECONCILE_LAG = `${LUA_ID_HELPERS}${LUA_COUNT_AFTER}
 local frames, stats, group = KEYS[1], KEYS[2], ARGV[1]
 local lag, last
 for _, g in ipairs(redis.call('XINFO', 'GROUPS', frames)) do
-  local t = {}
-  for i = 1, #g, 2 do t[g[i]] = g[i + 1] end
-  if t['name'] == group then lag, last = t['lag'], t['last-delivered-id'] end
+  local gf = fields_of(g)
+  if gf['name'] == group then lag, last = gf['lag'], gf['last-delivered-id'] end
 end
 if not last or not lag then return {-1, -1} end
 local unread = count_after(frames, last)
 if lag > unread then
-  local info = redis.call('XINFO', 'STREAM', frames)
-  local added
-  for i = 1, #info, 2 do if info[i] == 'entries-added' then added = info[i + 1] end end
+  local added = fields_of(redis.call('XINFO', 'STREAM', frames))['entries-added']
   local set = redis.pcall('XGROUP', 'SETID', frames, group, last, 'ENTRIESREAD', added - unread)
   if type(set) == 'table' and set.err then return redis.error_reply(set.err) end
   redis.call('HINCRBY', stats, 'dropped_unread', lag - unread)

@@ -17,8 +17,7 @@ local groups = redis.call('XINFO', 'GROUPS', frames)
 if #groups == 0 then return 0 end
 local threshold = nil
 for _, g in ipairs(groups) do
-  local gf = {}
-  for i = 1, #g, 2 do gf[g[i]] = g[i + 1] end
+  local gf = fields_of(g)
   local keep = next_id(gf['last-delivered-id'])
   if tonumber(gf['pending']) > 0 then
     local summary = redis.call('XPENDING', frames, gf['name'])

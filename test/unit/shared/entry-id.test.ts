@@ -6,7 +6,7 @@ import {
   formatEntryId,
   nextEntryId,
   parseEntryId,
-} from '../../../src/producer/entry-id.js';
+} from '../../../src/shared/entry-id.js';
 
 describe('frame entry ids', () => {
   it('uses the capture millisecond with sequence 0 when time moved forward', () => {
