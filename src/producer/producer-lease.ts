@@ -157,6 +157,11 @@ export class ProducerLease {
     return false;
   }
 
+  /** Another producer holds it: known as soon as a renewal saw it, before onLost runs. */
+  get lost(): boolean {
+    return this.#lost;
+  }
+
   /** Stops renewing and deletes the lease if it is still ours. */
   async release(): Promise<void> {
     this.#stop();

@@ -286,7 +286,8 @@ class FrameProducer implements Producer {
       onGivenUp: (n, stage) =>
         this.#countDropped(
           n,
-          this.#leaseLost ? 'lease_lost' : stage === 'unconfirmed' ? 'unconfirmed' : 'shutdown',
+          // The lease itself, not only #leaseLost: onLost comes a Redis round trip later.
+          this.#lease.lost ? 'lease_lost' : stage === 'unconfirmed' ? 'unconfirmed' : 'shutdown',
         ),
     });
   }
