@@ -6,7 +6,7 @@ export interface BenchArgs {
   readonly mode: Mode;
   /** Soak length in seconds. */
   readonly soakSeconds: number;
-  /** Only these scenario kinds (bare, framepipe, bullmq, enqueue, latency, recovery). */
+  /** Only these scenario kinds (bare, framepipe, streams, bullmq, enqueue, latency, recovery). */
   readonly only: readonly string[];
   /** Write V8 CPU profiles of framepipe scenario processes to this folder. */
   readonly cpuProfDir?: string;
@@ -18,7 +18,7 @@ export const USAGE = `usage: npm run bench -- [--quick | --full | --soak 10m] [-
   --quick        a few minutes (default)
   --full         larger runs, more BullMQ settings, 3 interleaved repeats (fastest of each)
   --soak 10m     framepipe with stats at 8 x 3 fps for the given time, printing RSS and Redis memory
-  --only a,b     only these scenario kinds: bare framepipe bullmq enqueue latency recovery
+  --only a,b     only these scenario kinds: bare framepipe streams bullmq enqueue latency recovery
   --cpu-prof     V8 CPU profiles of framepipe's scenario processes (worker, producers, enqueue
                  writer) in bench/results/profiles
   --no-docs      do not rewrite docs/performance.md`;

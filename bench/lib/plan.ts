@@ -96,7 +96,8 @@ export interface Step {
 const R = { redisPort: 0, prefix: '' };
 
 /**
- * Throughput groups (bare, framepipe, BullMQ per size and processor) and the enqueue runs;
+ * Throughput groups (bare, framepipe, a hand-written streams loop, BullMQ per size and
+ * processor) and the enqueue runs;
  * Redis's own XADD ceiling when `redis-benchmark` is installed.
  */
 export function throughputSteps(s: PlanSettings, withRedisBenchmark: boolean): Step[] {
@@ -129,6 +130,17 @@ export function throughputSteps(s: PlanSettings, withRedisBenchmark: boolean): S
         });
         steps.push({
           task: { kind: 'framepipe', ...common, ...R, sources: s.framepipeSources },
+          weight: w,
+        });
+        steps.push({
+          task: {
+            kind: 'streams',
+            ...common,
+            ...R,
+            sources: s.framepipeSources,
+            batch: s.framepipePublishBatch,
+            inFlight: s.bareInFlight,
+          },
           weight: w,
         });
         for (const concurrency of s.bullmqConcurrency) {

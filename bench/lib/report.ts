@@ -81,11 +81,15 @@ function comparisonRows(rows: readonly ThroughputRow[]): string[][] {
     `${r.processor} ${r.size}`,
     `${cell(r.bare?.frames_per_s)} (${cell(r.bare?.settings.mode as Cell)})`,
     cell(r.framepipe?.frames_per_s),
+    cell(r.streams?.frames_per_s),
     `${cell(r.bullmq?.frames_per_s)} (c${cell(r.bullmq?.settings.concurrency as Cell)})`,
     cell(r.framepipe_vs_bare),
+    cell(r.framepipe_vs_streams),
     cell(r.framepipe_vs_bullmq),
-    `${cell(r.framepipe?.redis_cpu_us_per_frame)} / ${cell(r.bullmq?.redis_cpu_us_per_frame)}`,
-    [r.bare, r.framepipe, r.bullmq].map((s) => cell(s?.cpu_us_per_frame?.total)).join(' / '),
+    [r.framepipe, r.streams, r.bullmq].map((s) => cell(s?.redis_cpu_us_per_frame)).join(' / '),
+    [r.bare, r.framepipe, r.streams, r.bullmq]
+      .map((s) => cell(s?.cpu_us_per_frame?.total))
+      .join(' / '),
   ]);
 }
 
@@ -94,11 +98,13 @@ export function comparisonText(rows: readonly ThroughputRow[]): string {
     'processor size',
     'bare fps (mode)',
     'framepipe fps',
+    'hand streams fps',
     'BullMQ fps (best)',
     'fp/bare',
+    'fp/hand',
     'fp/BullMQ',
-    'Redis CPU us/frame fp / BullMQ',
-    'all CPU us/frame bare / fp / BullMQ',
+    'Redis CPU us/frame fp / hand / BullMQ',
+    'all CPU us/frame bare / fp / hand / BullMQ',
   ];
   return mdTable(head, comparisonRows(rows));
 }

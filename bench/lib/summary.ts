@@ -12,10 +12,15 @@ export interface ThroughputRow {
   readonly processor: string;
   readonly bare?: ScenarioResult;
   readonly framepipe?: ScenarioResult;
+  /** The hand-written streams loop (bench/lib/hand-streams.ts). */
+  readonly streams?: ScenarioResult;
   readonly bullmq?: ScenarioResult;
   readonly framepipe_vs_bare: number | null;
   readonly framepipe_vs_bullmq: number | null;
   readonly redis_cpu_per_frame_vs_bullmq: number | null;
+  readonly streams_vs_bare: number | null;
+  readonly framepipe_vs_streams: number | null;
+  readonly redis_cpu_per_frame_streams_vs_bullmq: number | null;
 }
 
 /**
@@ -47,7 +52,7 @@ export function throughputRows(results: readonly ScenarioResult[]): ThroughputRo
   const keys = [
     ...new Set(
       results
-        .filter((r) => r.kind === 'framepipe' || r.kind === 'bare')
+        .filter((r) => r.kind === 'framepipe' || r.kind === 'streams' || r.kind === 'bare')
         .map((r) => `${r.processor}|${r.size}`),
     ),
   ];
@@ -56,6 +61,7 @@ export function throughputRows(results: readonly ScenarioResult[]): ThroughputRo
       results.filter((r) => r.kind === kind && `${r.processor}|${r.size}` === key);
     const bare = best(of('bare'));
     const framepipe = best(of('framepipe'));
+    const streams = best(of('streams'));
     const bullmq = best(of('bullmq'));
     const [processor, size] = key.split('|') as [string, string];
     rows.push({
@@ -63,11 +69,18 @@ export function throughputRows(results: readonly ScenarioResult[]): ThroughputRo
       processor,
       bare,
       framepipe,
+      streams,
       bullmq,
       framepipe_vs_bare: ratio(framepipe?.frames_per_s, bare?.frames_per_s),
       framepipe_vs_bullmq: ratio(framepipe?.frames_per_s, bullmq?.frames_per_s),
       redis_cpu_per_frame_vs_bullmq: ratio(
         framepipe?.redis_cpu_us_per_frame,
+        bullmq?.redis_cpu_us_per_frame,
+      ),
+      streams_vs_bare: ratio(streams?.frames_per_s, bare?.frames_per_s),
+      framepipe_vs_streams: ratio(framepipe?.frames_per_s, streams?.frames_per_s),
+      redis_cpu_per_frame_streams_vs_bullmq: ratio(
+        streams?.redis_cpu_us_per_frame,
         bullmq?.redis_cpu_us_per_frame,
       ),
     });
@@ -105,6 +118,15 @@ export interface Ratios {
   /** Redis's own XADD ceiling (redis-benchmark, C client) vs BullMQ: what no client passes. */
   readonly enqueue_redis_ceiling_vs_bullmq: number | null;
   readonly redis_cpu_per_frame_vs_bullmq: number | null;
+  /**
+   * The hand-written streams loop, same run: its ratio to the bare limit (stats, the lower of
+   * the sizes), framepipe's to it (the lowest of every row) and its redis-server CPU per
+   * frame against BullMQ's (stats 640x480): what a streams pipeline without framepipe's
+   * guarantees reaches on this machine.
+   */
+  readonly streams_vs_bare: number | null;
+  readonly framepipe_vs_streams: number | null;
+  readonly redis_cpu_per_frame_streams_vs_bullmq: number | null;
   readonly latency_p99_ms: number | null;
   readonly latency_p99_ms_bullmq: number | null;
   /** Same load with the noop processor: the pipeline's own latency. */
@@ -162,6 +184,11 @@ export function summarise(results: readonly ScenarioResult[]): Summary {
     enqueue_raw_xadd_vs_bullmq: ratio(enqRaw?.frames_per_s, enqBull?.frames_per_s),
     enqueue_redis_ceiling_vs_bullmq: ratio(enqCeiling?.frames_per_s, enqBull?.frames_per_s),
     redis_cpu_per_frame_vs_bullmq: main?.redis_cpu_per_frame_vs_bullmq ?? null,
+    streams_vs_bare: minOf(
+      rows.filter((r) => r.processor === 'stats').map((r) => r.streams_vs_bare),
+    ),
+    framepipe_vs_streams: minOf(rows.map((r) => r.framepipe_vs_streams)),
+    redis_cpu_per_frame_streams_vs_bullmq: main?.redis_cpu_per_frame_streams_vs_bullmq ?? null,
     latency_p99_ms: latFp?.latency?.p99_ms ?? null,
     latency_p99_ms_bullmq: latBull?.latency?.p99_ms ?? null,
     latency_p99_ms_noop: latFpNoop?.latency?.p99_ms ?? null,
@@ -183,6 +210,9 @@ export function summarise(results: readonly ScenarioResult[]): Summary {
           framepipe_vs_bare: r.framepipe_vs_bare,
           framepipe_vs_bullmq: r.framepipe_vs_bullmq,
           redis_cpu_per_frame_vs_bullmq: r.redis_cpu_per_frame_vs_bullmq,
+          streams_vs_bare: r.streams_vs_bare,
+          framepipe_vs_streams: r.framepipe_vs_streams,
+          redis_cpu_per_frame_streams_vs_bullmq: r.redis_cpu_per_frame_streams_vs_bullmq,
           bare_mode: r.bare?.settings.mode,
           bullmq_best_concurrency: r.bullmq?.settings.concurrency,
         },

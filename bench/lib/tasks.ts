@@ -2,7 +2,7 @@ import type { LatencySummary } from './stats.js';
 
 /** What the orchestrator asks a scenario process to do; plain JSON so it crosses argv. */
 export type ProcessorName = 'noop' | 'stats';
-export type System = 'bare' | 'framepipe' | 'bullmq' | 'raw-xadd' | 'redis-benchmark';
+export type System = 'bare' | 'framepipe' | 'streams' | 'bullmq' | 'raw-xadd' | 'redis-benchmark';
 
 interface Common {
   /** `640x480` */
@@ -33,6 +33,17 @@ export type Task =
       readonly sources: number;
       /** Worker options over framepipe's defaults, for experiments (recorded in settings). */
       readonly worker?: Record<string, unknown>;
+    })
+  | (WithRedis & {
+      /** A hand-written Redis Streams loop doing the same work (bench/lib/hand-streams.ts). */
+      readonly kind: 'streams';
+      readonly processor: ProcessorName;
+      readonly frames: number;
+      readonly sources: number;
+      /** XADDs per pipeline of its producer. */
+      readonly batch: number;
+      /** Frames processed at once, in-line (as the bare limit). */
+      readonly inFlight: number;
     })
   | (WithRedis & {
       readonly kind: 'bullmq';

@@ -12,6 +12,7 @@ import { runFramepipe } from './framepipe.js';
 import { runLatency } from './latency.js';
 import { runRecovery } from './recovery.js';
 import { runSoak } from './soak.js';
+import { runStreams } from './streams.js';
 
 async function runTask(task: Task): Promise<ScenarioResult> {
   const progress = progressReporter();
@@ -20,6 +21,8 @@ async function runTask(task: Task): Promise<ScenarioResult> {
       return runBare(task, progress);
     case 'framepipe':
       return runFramepipe(task, progress);
+    case 'streams':
+      return runStreams(task, progress);
     case 'bullmq':
       return runBullmq(task, progress);
     case 'enqueue':
