@@ -11,8 +11,13 @@ import type { ScenarioResult, Task } from '../lib/tasks.js';
 
 type FramepipeTask = Extract<Task, { kind: 'framepipe' }>;
 
-/** Producers of the sources' max fps; the worker is the bottleneck being measured. */
-const PRODUCER_FPS = 1000;
+/**
+ * Producers without a frame rate cap (`producer.fps` 0, as for a file): they write as fast as
+ * backpressure allows, as BullMQ's adds and the hand-written loop's do, and the worker is the
+ * bottleneck being measured. Until 2026-11-26 they ran at the cap's top, 1000 fps per source:
+ * paced frames leave one at a time, each its own write for the producers and for Redis.
+ */
+const PRODUCER_FPS = 0;
 
 /**
  * framepipe end to end with its default settings: `sources` producers publish pre-encoded

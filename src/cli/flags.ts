@@ -31,7 +31,7 @@ export function producerFlags(cmd: Command): Command {
     .option('--loop', 'replay the folder or video when it ends')
     .option('--seed <n>', 'seed of the synthetic source')
     .option('--frames <n>', 'stop after n frames (0: no limit)')
-    .option('--fps <n>', 'frame rate cap')
+    .option('--fps <n>', 'frame rate cap (0: none)')
     .option('--width <px>', 'frame width')
     .option('--height <px>', 'frame height')
     .option('--quality <q>', 'JPEG quality 1-100')

@@ -67,7 +67,7 @@ async function nextFrame(
 }
 
 /**
- * Source -> fps pacing -> JPEG -> size check -> entry id -> buffer. Ends when the source
+ * Source -> fps pacing (none at fps 0) -> JPEG -> size check -> entry id -> buffer. Ends when the source
  * ends, `frames` were taken, or the signal aborts; always ends the buffer.
  */
 export async function ingestFrames(o: IngestOptions): Promise<void> {
@@ -81,8 +81,13 @@ export async function ingestFrames(o: IngestOptions): Promise<void> {
   let deadline: number | undefined;
   try {
     while (!signal.aborted && (config.frames === 0 || taken < config.frames)) {
-      deadline = nextDeadline(deadline, o.now(), interval);
-      await sleep(delayUntil(deadline, o.now()), signal);
+      if (interval > 0) {
+        deadline = nextDeadline(deadline, o.now(), interval);
+        await sleep(delayUntil(deadline, o.now()), signal);
+      } else {
+        // No cap: a timer would still take a millisecond (Node's least), so only let I/O run.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
       if (signal.aborted) {
         break;
       }

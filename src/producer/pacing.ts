@@ -1,10 +1,10 @@
 /**
- * Frame pacing for the --fps cap. `nextDeadline` is pure: the time the next frame may be
- * taken, given the previous deadline. A producer that fell behind by more than one frame
+ * Frame pacing for the --fps cap (0: none, an interval of 0). `nextDeadline` is pure: the time
+ * the next frame may be taken, given the previous deadline. A producer that fell behind by more than one frame
  * does not burst to catch up; it starts again from now.
  */
 export function frameIntervalMs(fps: number): number {
-  return 1000 / fps;
+  return fps > 0 ? 1000 / fps : 0;
 }
 
 export function nextDeadline(

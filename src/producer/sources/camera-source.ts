@@ -10,7 +10,8 @@ export interface CameraSourceOptions {
   readonly width: number;
   readonly height: number;
   readonly quality: number;
-  readonly fps: number;
+  /** The ffmpeg fps filter; none: the device's own rate. */
+  readonly fps?: number;
   readonly env?: NodeJS.ProcessEnv;
   /** Called when ffmpeg stopped and a reconnect is scheduled. */
   readonly onReconnect?: (err: unknown, delayMs: number) => void;

@@ -50,7 +50,7 @@ export function createFrameSource(
         width,
         height,
         quality,
-        fps: config.fps,
+        ...(config.fps > 0 ? { fps: config.fps } : {}),
         onReconnect: (err, delayMs) =>
           log?.warn({ err, delayMs }, 'camera stream stopped, reconnecting'),
       });

@@ -68,7 +68,14 @@ export const ProducerSchema = z.strictObject({
   loop: z.boolean().default(false).describe('replay the folder or video when it ends'),
   seed: z.number().int().default(1).describe('seed of the synthetic source'),
   frames: z.number().int().min(0).default(0).describe('stop after this many frames (0: no limit)'),
-  fps: z.number().positive().max(1000).default(30).describe('frame rate cap'),
+  fps: z
+    .number()
+    .min(0)
+    .max(1000)
+    .default(30)
+    .describe(
+      'frame rate cap; 0: none, frames as fast as the source gives them and backpressure allows (files, folders)',
+    ),
   width: z.number().int().min(16).max(8192).default(640).describe('frame width in pixels'),
   height: z.number().int().min(16).max(8192).default(480).describe('frame height in pixels'),
   quality: z.number().int().min(1).max(100).default(80).describe('JPEG quality'),

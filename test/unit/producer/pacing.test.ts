@@ -27,6 +27,7 @@ describe('fps pacing', () => {
 
   it('computes the interval and the wait', () => {
     assert.equal(frameIntervalMs(25), 40);
+    assert.equal(frameIntervalMs(0), 0); // no cap
     assert.equal(delayUntil(140, 100), 40);
     assert.equal(delayUntil(140, 200), 0);
   });

@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Registry } from 'prom-client';
+import { parseConfig } from '../../../src/shared/config/load-config.js';
+import { ZERO_ID } from '../../../src/shared/entry-id.js';
+import { silentLogger } from '../../../src/shared/logger.js';
+import { createMetrics } from '../../../src/shared/metrics.js';
+import { FrameBuffer } from '../../../src/producer/frame-buffer.js';
+import { ingestFrames } from '../../../src/producer/frame-ingest.js';
+import type { FrameSource, RawFrame } from '../../../src/producer/sources/frame-source.js';
+
+const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xd9]);
+
+function jpegs(count: number): FrameSource {
+  return {
+    async *[Symbol.asyncIterator](): AsyncIterator<RawFrame> {
+      for (let i = 0; i < count; i++) {
+        yield { width: 4, height: 4, image: { format: 'jpeg', data: JPEG } };
+        await new Promise<void>((resolve) => setImmediate(resolve)); // as real sources do
+      }
+    },
+    close: () => Promise.resolve(),
+  };
+}
+
+function ingest(fps: number, frames: number, buffer: FrameBuffer): Promise<void> {
+  const config = parseConfig([{ producer: { fps } }]).producer;
+  return ingestFrames({
+    config,
+    source: jpegs(frames),
+    buffer,
+    position: { lastId: ZERO_ID, lastSeq: -1 },
+    now: () => 1_000, // the clock stands still: only a cap can make ingest wait
+    logger: silentLogger(),
+    metrics: createMetrics(new Registry()),
+    counters: { refused: 0, dropped: 0, encodeMsTotal: 0, encoded: 0 },
+    signal: new AbortController().signal,
+  });
+}
+
+async function turns(n: number): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+describe('frame ingest pacing', () => {
+  it('at fps 0 takes every frame without a timer (no cap)', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    const buffer = new FrameBuffer('block', 100);
+    await ingest(0, 50, buffer);
+    assert.equal(buffer.size, 50);
+    assert.equal(buffer.ended, true);
+  });
+
+  it('at a cap waits for a timer before each frame (timers held: no frame)', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    const buffer = new FrameBuffer('block', 100);
+    const done = ingest(1000, 5, buffer);
+    await turns(20);
+    assert.equal(buffer.size, 0);
+    t.mock.timers.tick(1);
+    await turns(20);
+    assert.equal(buffer.size, 1);
+    for (let i = 0; i < 50 && !buffer.ended; i++) {
+      t.mock.timers.tick(10);
+      await turns(5);
+    }
+    await done;
+    assert.equal(buffer.size, 5);
+  });
+});
