@@ -50,9 +50,11 @@ async function runSteps(
     bar.step(name, step.weight);
     await admin.flushall();
     const prefix = `bench${results.length}`;
-    // framepipe's processes: the worker (and its producers' fixture), and the enqueue writer.
+    // framepipe's processes: the worker (and its producers' fixture), and the enqueue writer;
+    // the hand-written streams loop's, to compare with.
     const profiled =
       step.task.kind === 'framepipe' ||
+      step.task.kind === 'streams' ||
       step.task.kind === 'latency' ||
       (step.task.kind === 'enqueue' && step.task.system === 'framepipe');
     const profileDir =
