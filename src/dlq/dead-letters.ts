@@ -1,6 +1,7 @@
 import type { ChainableCommander } from 'ioredis';
 import type { RedisClient } from '../shared/redis/create-redis.js';
 import { sourceKeys, sourcesKey } from '../shared/redis/keys.js';
+import { callScript, hasScript } from '../shared/redis/script-command.js';
 import { DEAD_LETTER_FIELD_PREFIX } from '../shared/stream-entries.js';
 
 /** A dead-lettered entry as `framepipe dlq list` shows it (the JPEG bytes left out). */
@@ -42,7 +43,7 @@ return id
 `;
 
 function defineRedrive(redis: RedisClient): void {
-  if ((redis as unknown as Record<string, unknown>).fpRedrive === undefined) {
+  if (!hasScript(redis, 'fpRedrive')) {
     redis.defineCommand('fpRedrive', { numberOfKeys: 3, lua: REDRIVE });
   }
 }
@@ -133,11 +134,16 @@ export async function redriveDeadLetters(
   defineRedrive(redis);
   const keys = sourceKeys(prefix, source);
   const targets = ids ?? (await redis.xrange(keys.dlq, '-', '+')).map(([id]) => id);
-  const redrive = (redis as unknown as { fpRedrive: (...a: string[]) => Promise<string | null> })
-    .fpRedrive;
   const out: ByIds<Redriven> = { found: [], missing: [] };
   for (const id of targets) {
-    const frameId = await redrive.call(redis, keys.dlq, keys.frames, keys.stats, id);
+    const frameId = await (callScript(
+      redis,
+      'fpRedrive',
+      keys.dlq,
+      keys.frames,
+      keys.stats,
+      id,
+    ) as Promise<unknown>);
     if (typeof frameId === 'string') {
       out.found.push({ id, frameId });
     } else {

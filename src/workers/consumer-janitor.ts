@@ -1,5 +1,6 @@
 import type { Logger } from '../shared/logger.js';
 import type { RedisClient } from '../shared/redis/create-redis.js';
+import { callScript, hasScript } from '../shared/redis/script-command.js';
 import { pairsToObject } from '../shared/redis/stream-info.js';
 import { sleep } from '../shared/shutdown.js';
 import type { SourceRegistry, SourceStream } from './source-registry.js';
@@ -62,8 +63,7 @@ export class ConsumerJanitor {
   constructor(options: ConsumerJanitorOptions) {
     this.#o = options;
     this.#log = options.logger.child({ module: 'consumer-janitor', consumer: options.consumer });
-    const c = options.redis as unknown as Record<string, unknown>;
-    if (c.fpDeleteIdleConsumer === undefined) {
+    if (!hasScript(options.redis, 'fpDeleteIdleConsumer')) {
       options.redis.defineCommand('fpDeleteIdleConsumer', {
         numberOfKeys: 1,
         lua: DELETE_IF_IDLE_AND_EMPTY,
@@ -95,11 +95,19 @@ export class ConsumerJanitor {
       },
     );
     const removed: string[] = [];
-    const del = (
-      redis as unknown as { fpDeleteIdleConsumer: (...a: unknown[]) => Promise<unknown> }
-    ).fpDeleteIdleConsumer;
     for (const name of consumersToRemove(rows, consumer, idleConsumerMs)) {
-      if (Number(await del.call(redis, s.keys.frames, group, name, idleConsumerMs)) === 1) {
+      if (
+        Number(
+          await (callScript(
+            redis,
+            'fpDeleteIdleConsumer',
+            s.keys.frames,
+            group,
+            name,
+            idleConsumerMs,
+          ) as Promise<unknown>),
+        ) === 1
+      ) {
         removed.push(name);
         this.#log.info({ stream: s.keys.frames, removed: name }, 'removed idle consumer');
       }

@@ -3,6 +3,7 @@ import type { FieldValue } from '../stream-entries.js';
 import type { RedisClient } from './create-redis.js';
 import { corked, ZeroCopyCommand } from './zero-copy-command.js';
 import { LUA_ID_HELPERS, LUA_SKIP_TRIMMED } from './lua-ids.js';
+import { callScript, hasScript } from './script-command.js';
 
 /**
  * The producer's write path: plain `XADD frames <explicit id>` per frame, a batch at once. The
@@ -152,10 +153,8 @@ export interface BatchReply {
   readonly trimError?: Error;
 }
 
-type ScriptFn = (...args: (string | number | Buffer)[]) => unknown;
-
 function defineTrimScript(client: RedisClient): void {
-  if ((client as unknown as Record<string, unknown>).fpTrimFrames === undefined) {
+  if (!hasScript(client, 'fpTrimFrames')) {
     client.defineCommand('fpTrimFrames', { numberOfKeys: 3, lua: TRIM });
   }
 }
@@ -225,9 +224,17 @@ function sendTrim(on: RedisClient | ChainableCommander, a: PublishBatchArgs): un
   if (a.trim === undefined) {
     return undefined;
   }
-  const trim = (on as unknown as { fpTrimFrames: ScriptFn }).fpTrimFrames;
   const t = a.trim;
-  return trim.call(on, a.framesKey, a.statsKey, t.marksKey, a.policy, t.maxLen, t.slack);
+  return callScript(
+    on,
+    'fpTrimFrames',
+    a.framesKey,
+    a.statsKey,
+    t.marksKey,
+    a.policy,
+    t.maxLen,
+    t.slack,
+  );
 }
 
 /** One pipeline; a failure of the whole pipeline gives every entry the same Error. */

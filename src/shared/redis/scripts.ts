@@ -2,6 +2,7 @@ import type { ChainableCommander } from 'ioredis';
 import type { FieldValue } from '../stream-entries.js';
 import type { RedisClient } from './create-redis.js';
 import { LUA_ID_HELPERS, LUA_SKIP_TRIMMED } from './lua-ids.js';
+import { callScript, hasScript, type ScriptTarget } from './script-command.js';
 
 /**
  * Lua scripts that keep the delivery invariant atomic: every produced entry is acked once
@@ -192,9 +193,9 @@ export interface ClaimIdleArgs {
 /** One XAUTOCLAIM page with its deleted ids already counted; the raw reply, binary fields. */
 export function claimIdle(on: RedisClient, a: ClaimIdleArgs): Promise<unknown> {
   defineScripts(on);
-  const fn = (on as unknown as { fpClaimIdleBuffer: ScriptFn }).fpClaimIdleBuffer;
-  return fn.call(
+  return callScript(
     on,
+    'fpClaimIdleBuffer',
     a.framesKey,
     a.statsKey,
     a.errorsKey,
@@ -217,9 +218,9 @@ export interface HeartbeatArgs {
 
 /** Refreshes this consumer's in-flight entries; resolves with the ids counted as dropped. */
 export async function heartbeatEntries(on: RedisClient, a: HeartbeatArgs): Promise<string[]> {
-  const fn = (on as unknown as { fpHeartbeat: ScriptFn }).fpHeartbeat;
-  const reply = await (fn.call(
+  const reply = await (callScript(
     on,
+    'fpHeartbeat',
     a.framesKey,
     a.statsKey,
     a.errorsKey,
@@ -255,12 +256,11 @@ export interface SettleEntryArgs {
   readonly fields: readonly FieldValue[];
 }
 
-type ScriptFn = (...args: (string | number | Buffer)[]) => unknown;
-type Commander = RedisClient | ChainableCommander;
+type Commander = ScriptTarget;
 
 /** Registers the scripts on a client; pipelines made from it inherit them. Idempotent. */
 export function defineScripts(client: RedisClient): void {
-  if ((client as unknown as Record<string, unknown>).fpPublishFrame !== undefined) {
+  if (hasScript(client, 'fpPublishFrame')) {
     return;
   }
   client.defineCommand('fpPublishFrame', { numberOfKeys: 3, lua: PUBLISH_FRAME });
@@ -286,9 +286,9 @@ export function trimSlack(maxLen: number): number {
 export function publishFrame(on: RedisClient, a: PublishFrameArgs): Promise<unknown>;
 export function publishFrame(on: ChainableCommander, a: PublishFrameArgs): ChainableCommander;
 export function publishFrame(on: Commander, a: PublishFrameArgs): unknown {
-  const fn = (on as unknown as { fpPublishFrame: ScriptFn }).fpPublishFrame;
-  return fn.call(
+  return callScript(
     on,
+    'fpPublishFrame',
     a.framesKey,
     a.statsKey,
     reidsKeyOf(a.framesKey),
@@ -305,9 +305,9 @@ export function publishFrame(on: Commander, a: PublishFrameArgs): unknown {
 export function settleEntry(on: RedisClient, a: SettleEntryArgs): Promise<unknown>;
 export function settleEntry(on: ChainableCommander, a: SettleEntryArgs): ChainableCommander;
 export function settleEntry(on: Commander, a: SettleEntryArgs): unknown {
-  const fn = (on as unknown as { fpSettleEntry: ScriptFn }).fpSettleEntry;
-  return fn.call(
+  return callScript(
     on,
+    'fpSettleEntry',
     a.framesKey,
     a.targetKey,
     a.statsKey,

@@ -1,6 +1,7 @@
 import type { ChainableCommander } from 'ioredis';
 import type { FieldValue } from '../stream-entries.js';
 import type { RedisClient } from './create-redis.js';
+import { callScript, hasScript } from './script-command.js';
 
 /**
  * KEYS: frames, results, stats, errors. ARGV: group, maxLen, then per entry: id, field count,
@@ -52,11 +53,9 @@ export interface SettleResultsArgs {
   readonly entries: readonly { readonly id: string; readonly fields: readonly FieldValue[] }[];
 }
 
-type ScriptFn = (...args: (string | number | Buffer)[]) => unknown;
-
 /** Registers the script on a client; pipelines made from it inherit it. Idempotent. */
 export function defineSettleResults(client: RedisClient): void {
-  if ((client as unknown as Record<string, unknown>).fpSettleResults === undefined) {
+  if (!hasScript(client, 'fpSettleResults')) {
     client.defineCommand('fpSettleResults', { numberOfKeys: 4, lua: SETTLE_RESULTS });
   }
 }
@@ -72,9 +71,9 @@ export function settleResultsArgv(a: SettleResultsArgs): FieldValue[] {
 
 /** Queues the call on a pipeline; the reply (one 1/0 per entry) comes from exec(). */
 export function settleResults(on: ChainableCommander, a: SettleResultsArgs): ChainableCommander {
-  const fn = (on as unknown as { fpSettleResults: ScriptFn }).fpSettleResults;
-  return fn.call(
+  return callScript(
     on,
+    'fpSettleResults',
     a.framesKey,
     a.resultsKey,
     a.statsKey,

@@ -1,5 +1,6 @@
 import type { RedisClient } from './create-redis.js';
 import { LUA_ID_HELPERS } from './lua-ids.js';
+import { callScript, hasScript } from './script-command.js';
 
 /**
  * At `maxmemory` with `noeviction`, Redis refuses XADD (OOM) but still runs XTRIM, XACK and
@@ -28,16 +29,12 @@ end
 return redis.call('XTRIM', frames, 'MINID', threshold)
 `;
 
-type TrimFn = (frames: string) => Promise<unknown>;
-
 /** Removes entries every group has read and acked; safe to call at OOM. */
 export async function trimAcked(redis: RedisClient, framesKey: string): Promise<number> {
-  const c = redis as unknown as Record<string, unknown>;
-  if (c.fpTrimAcked === undefined) {
+  if (!hasScript(redis, 'fpTrimAcked')) {
     redis.defineCommand('fpTrimAcked', { numberOfKeys: 1, lua: TRIM_ACKED });
   }
-  const fn = (redis as unknown as { fpTrimAcked: TrimFn }).fpTrimAcked;
-  return Number(await fn.call(redis, framesKey));
+  return Number(await (callScript(redis, 'fpTrimAcked', framesKey) as Promise<unknown>));
 }
 
 /** Redis refused a write because maxmemory is reached (noeviction). */
