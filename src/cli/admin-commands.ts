@@ -17,32 +17,39 @@ export function registerAdminCommands(program: Command, ctx: CliContext): void {
     .requiredOption('--images <dir>', 'folder of images (whole scenes or plate crops)')
     .requiredOption('--truth <csv>', 'CSV rows file,plate[,x,y,w,h]')
     .option('--limit <n>', 'only the first n images', positiveInt('--limit'))
-    .action(async (opts: { images: string; truth: string; limit?: number }) => {
-      const bar = createBarLine(process.stderr);
-      let report: EvalReport;
-      try {
-        report = await runPlateEval({
-          images: opts.images,
-          truth: opts.truth,
-          ...(opts.limit === undefined ? {} : { limit: opts.limit }),
-          onProgress: ({ done, total, skipped }) => {
-            if (skipped !== undefined) {
-              bar.note(`framepipe: skipped ${skipped.id}: ${skipped.reason}`);
-            }
-            bar.update(done, total);
-          },
-        });
-      } finally {
-        bar.end();
-      }
-      process.stdout.write(`${formatEvalReport(report)}\n`);
-      if (report.samples.length === 0) {
-        // An empty table is not a result: the folder and the CSV do not match.
-        throw new ConfigError(
-          `no image of --truth ${opts.truth} could be read from --images ${opts.images} (${report.skipped?.length ?? 0} skipped)`,
-        );
-      }
-    });
+    .option(
+      '--no-second-look',
+      'no second, larger look at unsure images (what worker.plateSecondLook false reads)',
+    )
+    .action(
+      async (opts: { images: string; truth: string; limit?: number; secondLook: boolean }) => {
+        const bar = createBarLine(process.stderr);
+        let report: EvalReport;
+        try {
+          report = await runPlateEval({
+            images: opts.images,
+            truth: opts.truth,
+            secondLook: opts.secondLook,
+            ...(opts.limit === undefined ? {} : { limit: opts.limit }),
+            onProgress: ({ done, total, skipped }) => {
+              if (skipped !== undefined) {
+                bar.note(`framepipe: skipped ${skipped.id}: ${skipped.reason}`);
+              }
+              bar.update(done, total);
+            },
+          });
+        } finally {
+          bar.end();
+        }
+        process.stdout.write(`${formatEvalReport(report)}\n`);
+        if (report.samples.length === 0) {
+          // An empty table is not a result: the folder and the CSV do not match.
+          throw new ConfigError(
+            `no image of --truth ${opts.truth} could be read from --images ${opts.images} (${report.skipped?.length ?? 0} skipped)`,
+          );
+        }
+      },
+    );
 
   registerDlqCommands(program, ctx);
 }

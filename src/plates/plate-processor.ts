@@ -31,11 +31,12 @@ export interface PlateResult {
 }
 
 // One reader (two ONNX Runtime sessions) per pool thread: each Piscina thread imports this module
-// once, so module state is per thread, and the sessions are created on the first frame, then reused.
+// once, so module state is per thread, and the sessions are created on the first frame, then reused
+// (a worker's options are the same for every frame).
 let reader: Promise<PlateReader> | undefined;
 
-function threadReader(): Promise<PlateReader> {
-  reader ??= createPlateReader().catch((err: unknown) => {
+function threadReader(secondLook: boolean): Promise<PlateReader> {
+  reader ??= createPlateReader({ secondLook }).catch((err: unknown) => {
     reader = undefined; // let a later frame retry, and the error reach this frame
     throw err;
   });
@@ -72,8 +73,11 @@ const plateProcessor = {
   name: 'plate',
   // ONNX inference is CPU-bound and synchronous inside a session run: it belongs on the pool.
   runsOn: 'pool' as const,
-  process: async (frame: PlateFrame): Promise<PlateResult> =>
-    readPlateFrame(frame, await threadReader()),
+  process: async (
+    frame: PlateFrame,
+    options?: { readonly plateSecondLook?: boolean },
+  ): Promise<PlateResult> =>
+    readPlateFrame(frame, await threadReader(options?.plateSecondLook ?? true)),
 };
 
 export default plateProcessor;

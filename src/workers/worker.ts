@@ -58,6 +58,7 @@ export async function createWorker(config: Readonly<Config>, deps: WorkerDeps): 
   const options: ProcessOptions = {
     thumbnailDir: wc.thumbnailDir,
     thumbnailWidth: wc.thumbnailWidth,
+    plateSecondLook: wc.plateSecondLook,
   };
   // The pool exists only for processors that ask for it (sharp-bound work runs in-line).
   let pool: FramePool | undefined;

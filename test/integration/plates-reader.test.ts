@@ -57,6 +57,24 @@ test('a frame without a plate gives an empty result, not an error', async () => 
   assert.equal(result.correct, undefined);
 });
 
+test('an unsure frame gets a second look, unless it is turned off', async () => {
+  const blank = await sharp({
+    create: { width: 320, height: 240, channels: 3, background: '#6d7580' },
+  })
+    .jpeg()
+    .toBuffer();
+  const before = reader.secondLooks;
+  assert.deepEqual(await reader.read(blank), []);
+  assert.equal(reader.secondLooks, before + 1);
+  const once = await createPlateReader({ secondLook: false });
+  try {
+    assert.deepEqual(await once.read(blank), []);
+    assert.equal(once.secondLooks, 0);
+  } finally {
+    await once.close();
+  }
+});
+
 test('missing model files fail at creation with a ProcessorError naming them', async () => {
   const modelFiles = {
     detectionPath: '/nonexistent/det.onnx',

@@ -12,6 +12,8 @@ export interface EvalReport {
   readonly samples: readonly EvalSample[];
   /** Left out of the stats above, so the report names them. */
   readonly skipped?: readonly SkippedImage[];
+  /** Images the reader looked at a second time (off with --no-second-look). */
+  readonly secondLooks?: number;
 }
 
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
@@ -27,6 +29,12 @@ export function formatEvalReport(report: EvalReport, maxMisses = 20): string {
         `${Math.round(g.msMedian)} | ${Math.round(g.msP95)} | ${g.cpuMsMedian === null ? '-' : Math.round(g.cpuMsMedian)} |`,
     ),
   ];
+  if (report.secondLooks !== undefined) {
+    lines.push(
+      '',
+      `Second looks: ${report.secondLooks} of ${report.samples.length + (report.skipped?.length ?? 0)} images (off: --no-second-look, worker.plateSecondLook false).`,
+    );
+  }
   const skipped = report.skipped ?? [];
   if (skipped.length > 0) {
     lines.push('', `Skipped, not counted above (${skipped.length}):`, '');

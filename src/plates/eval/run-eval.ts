@@ -26,6 +26,8 @@ export interface PlateEvalOptions {
   readonly truth: string;
   /** Evaluate only the first N files (a whole number >= 1). */
   readonly limit?: number;
+  /** The reader's second look at unsure images (default on). */
+  readonly secondLook?: boolean;
   /** Name of the set in the report; defaults to the folder name. */
   readonly group?: string;
   readonly onProgress?: (progress: EvalProgress) => void;
@@ -42,9 +44,11 @@ export async function runPlateEval(options: PlateEvalOptions): Promise<EvalRepor
   const truths = await checkedTruths(options);
   const files = [...truths.keys()].slice(0, options.limit ?? Number.POSITIVE_INFINITY);
   const group = options.group ?? basename(options.images);
-  const reader = options.reader ?? (await createPlateReader());
+  const reader =
+    options.reader ?? (await createPlateReader({ secondLook: options.secondLook ?? true }));
   const samples: EvalSample[] = [];
   const skipped: SkippedImage[] = [];
+  const looksBefore = reader.secondLooks;
   try {
     for (const file of files) {
       const outcome = await readImage(reader, join(options.images, file));
@@ -64,7 +68,8 @@ export async function runPlateEval(options: PlateEvalOptions): Promise<EvalRepor
       await reader.close();
     }
   }
-  return { groups: summarise(samples), samples, skipped };
+  const secondLooks = reader.secondLooks - looksBefore;
+  return { groups: summarise(samples), samples, skipped, secondLooks };
 }
 
 /**

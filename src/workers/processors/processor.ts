@@ -17,6 +17,8 @@ export interface FrameInput {
 export interface ProcessOptions {
   readonly thumbnailDir: string;
   readonly thumbnailWidth: number;
+  /** The plate processor's second look (worker.plateSecondLook); absent: on. */
+  readonly plateSecondLook?: boolean;
 }
 
 /**

@@ -11,18 +11,31 @@ import {
 import type { PlateReader } from '../../../src/plates/plate-reader.js';
 import { ConfigError, PoisonFrameError, ProcessorError } from '../../../src/shared/errors.js';
 
-/** Reads "PLATE:<text>" files; anything else is not an image, as the real reader says. */
-const fakeReader = (): PlateReader => ({
-  read(image) {
-    const text = Buffer.from(image).toString();
-    if (!text.startsWith('PLATE:')) {
-      return Promise.reject(new PoisonFrameError('plate reader: the image cannot be decoded'));
-    }
-    const bbox = { x: 0, y: 0, w: 1, h: 1 };
-    return Promise.resolve([{ text: text.slice(6), confidence: 1, bbox, layout: null }]);
-  },
-  close: () => Promise.resolve(),
-});
+/**
+ * Reads "PLATE:<text>" files; anything else is not an image, as the real reader says. Plates
+ * starting with X count as a second look, over a count that did not start at 0 (a reader used
+ * before): the report gives this run's looks.
+ */
+const fakeReader = (): PlateReader => {
+  let looks = 5;
+  return {
+    read(image) {
+      const text = Buffer.from(image).toString();
+      if (!text.startsWith('PLATE:')) {
+        return Promise.reject(new PoisonFrameError('plate reader: the image cannot be decoded'));
+      }
+      if (text.startsWith('PLATE:X')) {
+        looks++;
+      }
+      const bbox = { x: 0, y: 0, w: 1, h: 1 };
+      return Promise.resolve([{ text: text.slice(6), confidence: 1, bbox, layout: null }]);
+    },
+    get secondLooks() {
+      return looks;
+    },
+    close: () => Promise.resolve(),
+  };
+};
 
 describe('plates eval over a folder with bad files', () => {
   let dir = '';
@@ -70,7 +83,9 @@ describe('plates eval over a folder with bad files', () => {
         [4, 4, 'c.jpg'],
       ],
     );
+    assert.equal(report.secondLooks, 1);
     const text = formatEvalReport(report);
+    assert.match(text, /Second looks: 1 of 4 images/);
     assert.match(text, /Skipped, not counted above \(2\)/);
     assert.match(text, /- missing\.jpg: file not found/);
     assert.match(text, /- corrupt\.jpg: .*cannot be decoded/);
@@ -79,6 +94,7 @@ describe('plates eval over a folder with bad files', () => {
   it('a reader failure that is not about the image ends the eval', async () => {
     const broken: PlateReader = {
       read: () => Promise.reject(new ProcessorError('plate reader is closed')),
+      secondLooks: 0,
       close: () => Promise.resolve(),
     };
     await assert.rejects(runPlateEval({ images: dir, truth, reader: broken }), ProcessorError);
