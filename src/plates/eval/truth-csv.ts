@@ -24,7 +24,7 @@ export function parseTruthCsv(text: string): TruthRow[] {
     if (line === '' || line.startsWith('#')) {
       return;
     }
-    const cells = line.split(',').map((c) => c.trim().replace(/^"(.*)"$/, '$1'));
+    const cells = csvCells(line);
     const [file = '', plate = ''] = cells;
     if (i === 0 && file.toLowerCase() === 'file') {
       return;
@@ -44,6 +44,39 @@ export function parseTruthCsv(text: string): TruthRow[] {
     );
   });
   return rows;
+}
+
+/**
+ * Pure: one CSV line's cells (RFC 4180 quoting: a quoted cell may hold commas, and "" is a quote),
+ * each trimmed. A file name with a comma in it is quoted by every spreadsheet that writes one.
+ */
+export function csvCells(line: string): string[] {
+  const cells: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (quoted) {
+      if (c === '"' && line[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (c === '"') {
+        quoted = false;
+      } else {
+        cell += c;
+      }
+    } else if (c === '"' && cell.trim() === '') {
+      quoted = true;
+      cell = '';
+    } else if (c === ',') {
+      cells.push(cell.trim());
+      cell = '';
+    } else {
+      cell += c;
+    }
+  }
+  cells.push(cell.trim());
+  return cells;
 }
 
 /** Rows grouped by file, in first-seen order. */

@@ -1,7 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConfigError } from '../../../src/shared/errors.js';
-import { groupByFile, normalisePlate, parseTruthCsv } from '../../../src/plates/eval/truth-csv.js';
+import {
+  csvCells,
+  groupByFile,
+  normalisePlate,
+  parseTruthCsv,
+} from '../../../src/plates/eval/truth-csv.js';
 
 test('rows with a header, boxes, quotes and blank lines parse, plates normalised', () => {
   const rows = parseTruthCsv(
@@ -11,6 +16,15 @@ test('rows with a header, boxes, quotes and blank lines parse, plates normalised
     { file: 'a.jpg', plate: 'AB12CDE', bbox: { x: 1, y: 2, w: 3, h: 4 } },
     { file: 'b.jpg', plate: '7XYZ123' },
   ]);
+});
+
+test('a quoted file name may hold commas and quotes (as spreadsheets write it)', () => {
+  const rows = parseTruthCsv('"car, front.jpg",AB12CDE,1,2,3,4\n"say ""hi"".jpg", XY 99\n');
+  assert.deepEqual(rows, [
+    { file: 'car, front.jpg', plate: 'AB12CDE', bbox: { x: 1, y: 2, w: 3, h: 4 } },
+    { file: 'say "hi".jpg', plate: 'XY99' },
+  ]);
+  assert.deepEqual(csvCells(' a , "b,c" ,d'), ['a', 'b,c', 'd']);
 });
 
 test('several rows of one file give several acceptable plates', () => {
