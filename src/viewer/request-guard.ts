@@ -9,7 +9,9 @@ import { isIP } from 'node:net';
  *   guard, and with one every host is answered.
  * - Cross-site writes: any page can POST a form or `text/plain` without a preflight. A command
  *   must be `application/json` (which needs a CORS preflight the viewer never grants) and,
- *   when the browser says where it comes from (`Origin`), come from the viewer's own host.
+ *   when the browser says where it comes from (`Origin`), come from the viewer's own host: the
+ *   Host header, the `X-Forwarded-Host` a reverse proxy that rewrites Host sets (no page can
+ *   add that header without the preflight either), or a name viewer.allowedHosts declares.
  */
 
 /** Pure: the host name of a Host header (`[::1]:8090` -> `::1`), lower case. */
@@ -45,11 +47,15 @@ export function hostAllowed(
 export type WriteRefusal = { readonly status: 403 | 415; readonly message: string } | undefined;
 
 /** Pure: why a state-changing request is refused, or undefined when it may go on. */
-export function crossSiteWriteRefusal(headers: {
-  readonly host?: string | undefined;
-  readonly origin?: string | undefined;
-  readonly 'content-type'?: string | undefined;
-}): WriteRefusal {
+export function crossSiteWriteRefusal(
+  headers: {
+    readonly host?: string | undefined;
+    readonly origin?: string | undefined;
+    readonly 'content-type'?: string | undefined;
+    readonly 'x-forwarded-host'?: string | string[] | undefined;
+  },
+  allowedHosts: readonly string[] = [],
+): WriteRefusal {
   const type = (headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   if (type !== 'application/json') {
     return { status: 415, message: 'send the command as application/json' };
@@ -62,11 +68,28 @@ export function crossSiteWriteRefusal(headers: {
     } catch {
       return { status: 403, message: 'malformed Origin' };
     }
-    if (originHost !== (headers.host ?? '').toLowerCase()) {
+    if (!ownHosts(headers).includes(originHost) && !namedIn(originHost, allowedHosts)) {
       return { status: 403, message: `commands from ${origin} are not accepted` };
     }
   } else if (origin === 'null') {
     return { status: 403, message: 'commands from an opaque origin are not accepted' };
   }
   return undefined;
+}
+
+/** The hosts a request says the viewer is served under: Host, and a proxy's X-Forwarded-Host. */
+function ownHosts(headers: {
+  readonly host?: string | undefined;
+  readonly 'x-forwarded-host'?: string | string[] | undefined;
+}): string[] {
+  const forwarded = headers['x-forwarded-host'];
+  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0];
+  return [headers.host, first]
+    .filter((h): h is string => h !== undefined && h.trim() !== '')
+    .map((h) => h.trim().toLowerCase());
+}
+
+function namedIn(host: string, allowedHosts: readonly string[]): boolean {
+  const name = hostName(host);
+  return allowedHosts.some((a) => a.toLowerCase() === name);
 }

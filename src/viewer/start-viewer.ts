@@ -103,7 +103,7 @@ export async function startViewer(
       return;
     }
     if (req.method === 'POST' && url.pathname === '/api/recording') {
-      const refusal = crossSiteWriteRefusal(req.headers);
+      const refusal = crossSiteWriteRefusal(req.headers, o.allowedHosts);
       if (refusal !== undefined) {
         return send(
           res,

@@ -35,4 +35,19 @@ describe('viewer request guard', () => {
     assert.equal(crossSiteWriteRefusal({ ...json, origin: 'null' })?.status, 403);
     assert.equal(crossSiteWriteRefusal({ ...json, origin: 'not a url' })?.status, 403);
   });
+
+  it('behind a proxy that rewrites Host: the forwarded host or a declared name is its own', () => {
+    const proxied = {
+      host: '127.0.0.1:8090',
+      'content-type': 'application/json',
+      origin: 'https://cams.example.com',
+    };
+    assert.equal(crossSiteWriteRefusal(proxied)?.status, 403, 'nothing says it is its own');
+    const forwarded = { ...proxied, 'x-forwarded-host': 'cams.example.com, inner.proxy' };
+    assert.equal(crossSiteWriteRefusal(forwarded), undefined);
+    assert.equal(crossSiteWriteRefusal(proxied, ['Cams.Example.com']), undefined);
+    // Another site is refused however the viewer is named.
+    const evil = { ...forwarded, origin: 'https://evil.example' };
+    assert.equal(crossSiteWriteRefusal(evil, ['cams.example.com'])?.status, 403);
+  });
 });
