@@ -10,8 +10,9 @@ import { isIP } from 'node:net';
  * - Cross-site writes: any page can POST a form or `text/plain` without a preflight. A command
  *   must be `application/json` (which needs a CORS preflight the viewer never grants) and,
  *   when the browser says where it comes from (`Origin`), come from the viewer's own host: the
- *   Host header, the `X-Forwarded-Host` a reverse proxy that rewrites Host sets (no page can
- *   add that header without the preflight either), or a name viewer.allowedHosts declares.
+ *   Host header, or a name viewer.allowedHosts declares (behind a reverse proxy that rewrites
+ *   Host, the public name). Not X-Forwarded-Host: a proxy copies the client's Host into it, and
+ *   a page rebound to the viewer's address is same-origin, so it may set any header itself.
  */
 
 /** Pure: the host name of a Host header (`[::1]:8090` -> `::1`), lower case. */
@@ -52,7 +53,6 @@ export function crossSiteWriteRefusal(
     readonly host?: string | undefined;
     readonly origin?: string | undefined;
     readonly 'content-type'?: string | undefined;
-    readonly 'x-forwarded-host'?: string | string[] | undefined;
   },
   allowedHosts: readonly string[] = [],
 ): WriteRefusal {
@@ -68,7 +68,8 @@ export function crossSiteWriteRefusal(
     } catch {
       return { status: 403, message: 'malformed Origin' };
     }
-    if (!ownHosts(headers).includes(originHost) && !namedIn(originHost, allowedHosts)) {
+    const ownHost = (headers.host ?? '').toLowerCase();
+    if (originHost !== ownHost && !namedIn(originHost, allowedHosts)) {
       return { status: 403, message: `commands from ${origin} are not accepted` };
     }
   } else if (origin === 'null') {
@@ -77,18 +78,7 @@ export function crossSiteWriteRefusal(
   return undefined;
 }
 
-/** The hosts a request says the viewer is served under: Host, and a proxy's X-Forwarded-Host. */
-function ownHosts(headers: {
-  readonly host?: string | undefined;
-  readonly 'x-forwarded-host'?: string | string[] | undefined;
-}): string[] {
-  const forwarded = headers['x-forwarded-host'];
-  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0];
-  return [headers.host, first]
-    .filter((h): h is string => h !== undefined && h.trim() !== '')
-    .map((h) => h.trim().toLowerCase());
-}
-
+/** Whether an Origin's host is a name the operator declared (viewer.allowedHosts). */
 function namedIn(host: string, allowedHosts: readonly string[]): boolean {
   const name = hostName(host);
   return allowedHosts.some((a) => a.toLowerCase() === name);
