@@ -20,7 +20,7 @@ export const USAGE = `usage: npm run bench -- [--quick | --full | --soak 10m] [-
   --soak 10m     framepipe with stats at 8 x 3 fps for the given time, printing RSS and Redis memory
   --only a,b     only these scenario kinds: bare framepipe streams bullmq enqueue latency recovery
   --cpu-prof     V8 CPU profiles of framepipe's scenario processes (worker, producers, enqueue
-                 writer) in bench/results/profiles
+                 writer) and the hand-written streams loop's, in bench/results/profiles
   --no-docs      do not rewrite docs/performance.md`;
 
 /** `10m`, `90s`, `1h`, or plain seconds. */

@@ -165,8 +165,10 @@ export class HandStreamsLoop {
     for (const [frames, ids] of acks) {
       pipeline.xack(frames, HAND_GROUP, ...ids);
     }
-    const replies = (await pipeline.exec()) ?? [];
-    if (replies.some(([err]) => err !== null)) {
+    // A failure is counted (the scenario then stops with it), never left as a rejected chain
+    // that holds every later flush and slot.
+    const replies = await pipeline.exec().catch(() => null);
+    if (replies === null || replies.some(([err]) => err !== null)) {
       this.failed += batch.length;
     } else {
       this.processed += batch.length;

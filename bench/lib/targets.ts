@@ -20,7 +20,7 @@ function check(value: number | null, ok: (v: number) => boolean): boolean | null
 export function targets(s: Ratios, rows: readonly ThroughputRow[]): Target[] {
   const statsRows = rows.filter((r) => r.processor === 'stats');
   const vsBare = statsRows.map((r) => `${r.size} ${fmt(r.framepipe_vs_bare)}`).join(', ');
-  const handVsBare = statsRows.map((r) => fmt(r.streams_vs_bare)).join(', ');
+  const handVsBare = statsRows.map((r) => `${r.size} ${fmt(r.streams_vs_bare)}`).join(', ');
   const vsBull = rows
     .map((r) => `${r.processor} ${r.size} ${fmt(r.framepipe_vs_bullmq)}`)
     .join(', ');

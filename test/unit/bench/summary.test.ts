@@ -52,7 +52,7 @@ describe('bench summary with the hand-written streams loop', () => {
     assert.equal(s.redis_cpu_per_frame_streams_vs_bullmq, 0.257);
     const bare = s.targets.find((t) => t.target.startsWith('framepipe / bare'));
     assert.equal(bare?.met, false);
-    assert.match(bare?.value ?? '', /hand-written streams loop: 0\.95/);
+    assert.match(bare?.value ?? '', /hand-written streams loop: 640x480 0\.95/);
   });
 
   it('leaves the ratios out when the loop did not run', () => {
