@@ -32,7 +32,7 @@ export function formatEvalReport(report: EvalReport, maxMisses = 20): string {
   if (report.secondLooks !== undefined) {
     lines.push(
       '',
-      `Second looks: ${report.secondLooks} of ${report.samples.length + (report.skipped?.length ?? 0)} images (off: --no-second-look, worker.plateSecondLook false).`,
+      `Second looks: ${report.secondLooks} of ${report.samples.length} images read (off: --no-second-look, worker.plateSecondLook false).`,
     );
   }
   const skipped = report.skipped ?? [];

@@ -47,13 +47,20 @@ export function parseTruthCsv(text: string): TruthRow[] {
 }
 
 /**
- * Pure: one CSV line's cells (RFC 4180 quoting: a quoted cell may hold commas, and "" is a quote),
- * each trimmed. A file name with a comma in it is quoted by every spreadsheet that writes one.
+ * Pure: one CSV line's cells (RFC 4180 quoting: a quoted cell may hold commas, and "" is a quote);
+ * unquoted cells are trimmed, quoted ones kept as written. Lines are split before, so a quoted
+ * cell cannot hold a line break. Spreadsheets quote a file name that holds a comma.
  */
 export function csvCells(line: string): string[] {
   const cells: string[] = [];
   let cell = '';
   let quoted = false;
+  let wasQuoted = false;
+  const end = (): void => {
+    cells.push(wasQuoted ? cell : cell.trim());
+    cell = '';
+    wasQuoted = false;
+  };
   for (let i = 0; i < line.length; i++) {
     const c = line[i]!;
     if (quoted) {
@@ -65,17 +72,17 @@ export function csvCells(line: string): string[] {
       } else {
         cell += c;
       }
-    } else if (c === '"' && cell.trim() === '') {
+    } else if (c === '"' && !wasQuoted && cell.trim() === '') {
       quoted = true;
+      wasQuoted = true;
       cell = '';
     } else if (c === ',') {
-      cells.push(cell.trim());
-      cell = '';
-    } else {
-      cell += c;
+      end();
+    } else if (!wasQuoted || c.trim() !== '') {
+      cell += c; // after a closing quote only spaces are dropped
     }
   }
-  cells.push(cell.trim());
+  end();
   return cells;
 }
 

@@ -24,7 +24,7 @@ test('a quoted file name may hold commas and quotes (as spreadsheets write it)',
     { file: 'car, front.jpg', plate: 'AB12CDE', bbox: { x: 1, y: 2, w: 3, h: 4 } },
     { file: 'say "hi".jpg', plate: 'XY99' },
   ]);
-  assert.deepEqual(csvCells(' a , "b,c" ,d'), ['a', 'b,c', 'd']);
+  assert.deepEqual(csvCells(' a , "b,c" ,d, " e "'), ['a', 'b,c', 'd', ' e ']);
 });
 
 test('several rows of one file give several acceptable plates', () => {

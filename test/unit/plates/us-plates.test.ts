@@ -191,6 +191,10 @@ test('plates that read as a state name once digits are taken for letters are kep
   const at = (spec: string) => choosePlates([line(spec, 100, 40, 0.99)])[0]?.text;
   assert.equal(at('AL_485_MA'), 'AL485MA', 'IT, one letter from ALABAMA as ALABSMA');
   assert.equal(at('GE_066_IA'), 'GE066IA', 'IT, near GEORGIA');
-  assert.equal(at('ON74_RIO'), 'ON74RIO', 'UK, ONTARIO with digits as letters: not the ON74 fragment');
+  assert.equal(
+    at('ON74_RIO'),
+    'ON74RIO',
+    'UK, ONTARIO with digits as letters: not the ON74 fragment',
+  );
   assert.equal(at('L1NCOLN'), undefined, 'a word with a digit misread is still a word');
 });
