@@ -1,13 +1,11 @@
 import { Redis } from 'ioredis';
-import { cpuSeconds, mb, peakRssMb, waitUntil, type Progress } from '../lib/child-io.js';
+import { waitUntil, type Progress } from '../lib/child-io.js';
 import { benchProcessor } from '../lib/bench-processor.js';
 import { createFrameWorker, JOB_OPTIONS } from '../lib/bullmq-env.js';
 import { startDriver } from '../lib/driver.js';
 import { loadFrameSet, parseSize } from '../lib/frames.js';
-import { commandStats, commandsPerFrame } from '../lib/command-stats.js';
-import { redisCpuSeconds, countRedisFaults, sampleRedisMemory } from '../lib/redis-info.js';
-import { cpuPerFrame, round } from '../lib/stats.js';
 import { warmUpFrames } from '../lib/warm-up.js';
+import { openWindow, windowResult } from '../lib/e2e-window.js';
 import type { ScenarioResult, Task } from '../lib/tasks.js';
 
 type BullmqTask = Extract<Task, { kind: 'bullmq' }>;
@@ -49,12 +47,7 @@ export async function runBullmq(task: BullmqTask, progress: Progress): Promise<S
   );
   const base = completed;
 
-  const faultsPerFrame = await countRedisFaults(admin);
-  const cmd0 = await commandStats(admin);
-  const cpu0 = await redisCpuSeconds(admin);
-  const memory = sampleRedisMemory(admin);
-  const workerCpu0 = cpuSeconds();
-  const started = performance.now();
+  const window = await openWindow(admin);
   const adding = adder.run<{ peakRssMb: number; cpuS: number }>({
     kind: 'bulk',
     count: task.frames,
@@ -73,39 +66,18 @@ export async function runBullmq(task: BullmqTask, progress: Progress): Promise<S
     5,
     'all jobs completed',
   );
-  const seconds = (performance.now() - started) / 1000;
-  const workerCpuS = cpuSeconds() - workerCpu0;
-  const cpu1 = await redisCpuSeconds(admin);
-  const cmd1 = await commandStats(admin);
-  const faults = await faultsPerFrame(task.frames);
-  const peakMemory = await memory.stop();
-  const { peakRssMb: adderRssMb, cpuS: adderCpuS } = await adding;
+  const figures = await window.close(task.frames);
+  const load = await adding;
   await adder.stop();
   await worker.close();
   admin.disconnect();
-  const fps = task.frames / seconds;
   return {
     scenario: `bullmq ${task.processor} ${task.size} c${task.concurrency}`,
     system: 'bullmq',
     kind: 'bullmq',
     size: task.size,
     processor: task.processor,
-    frames: task.frames,
-    seconds: round(seconds),
-    frames_per_s: round(fps, 1),
-    mb_per_s: round(mb(fps * set.meanBytes), 2),
-    jpeg_bytes_mean: Math.round(set.meanBytes),
-    peak_rss_mb: peakRssMb(),
-    producer_peak_rss_mb: adderRssMb,
-    redis_used_memory_peak_mb: mb(peakMemory),
-    redis_cpu_s: round(cpu1 - cpu0),
-    redis_cpu_us_per_frame: round(((cpu1 - cpu0) / task.frames) * 1e6, 1),
-    cpu_us_per_frame: cpuPerFrame(
-      { worker: workerCpuS, producer: adderCpuS, redis: cpu1 - cpu0 },
-      task.frames,
-    ),
-    redis_minor_faults_per_frame: faults,
-    redis_commands_per_frame: commandsPerFrame(cmd0, cmd1, task.frames),
+    ...windowResult(figures, task.frames, set.meanBytes, load),
     settings: {
       concurrency: task.concurrency,
       addBulk: task.addBulk,

@@ -1,12 +1,10 @@
 import { Redis } from 'ioredis';
-import { cpuSeconds, mb, peakRssMb, waitUntil, type Progress } from '../lib/child-io.js';
+import { waitUntil, type Progress } from '../lib/child-io.js';
 import { startDriver } from '../lib/driver.js';
 import { benchConfig, sourceIds, startWorker } from '../lib/framepipe-env.js';
 import { loadFrameSet, parseSize } from '../lib/frames.js';
-import { commandStats, commandsPerFrame } from '../lib/command-stats.js';
-import { redisCpuSeconds, countRedisFaults, sampleRedisMemory } from '../lib/redis-info.js';
-import { cpuPerFrame, round } from '../lib/stats.js';
 import { warmUpFrames } from '../lib/warm-up.js';
+import { openWindow, windowResult } from '../lib/e2e-window.js';
 import type { ScenarioResult, Task } from '../lib/tasks.js';
 
 type FramepipeTask = Extract<Task, { kind: 'framepipe' }>;
@@ -68,12 +66,7 @@ export async function runFramepipe(
   );
   const base = worker.stats().processed;
 
-  const faultsPerFrame = await countRedisFaults(admin);
-  const cmd0 = await commandStats(admin);
-  const cpu0 = await redisCpuSeconds(admin);
-  const memory = sampleRedisMemory(admin);
-  const workerCpu0 = cpuSeconds();
-  const started = performance.now();
+  const window = await openWindow(admin);
   const producing = producers.run<{ peakRssMb: number; cpuS: number }>({
     sources: ids,
     perSource,
@@ -90,40 +83,19 @@ export async function runFramepipe(
     5,
     'all frames processed',
   );
-  const seconds = (performance.now() - started) / 1000;
-  const workerCpuS = cpuSeconds() - workerCpu0;
-  const cpu1 = await redisCpuSeconds(admin);
-  const cmd1 = await commandStats(admin);
-  const faults = await faultsPerFrame(total);
-  const peakMemory = await memory.stop();
+  const figures = await window.close(total);
   const stats = worker.stats();
-  const { peakRssMb: producerRssMb, cpuS: producerCpuS } = await producing;
+  const load = await producing;
   await producers.stop();
   await running.stop();
   admin.disconnect();
-  const fps = total / seconds;
   return {
     scenario: `framepipe ${task.processor} ${task.size}`,
     system: 'framepipe',
     kind: 'framepipe',
     size: task.size,
     processor: task.processor,
-    frames: total,
-    seconds: round(seconds),
-    frames_per_s: round(fps, 1),
-    mb_per_s: round(mb(fps * set.meanBytes), 2),
-    jpeg_bytes_mean: Math.round(set.meanBytes),
-    peak_rss_mb: peakRssMb(),
-    producer_peak_rss_mb: producerRssMb,
-    redis_used_memory_peak_mb: mb(peakMemory),
-    redis_cpu_s: round(cpu1 - cpu0),
-    redis_cpu_us_per_frame: round(((cpu1 - cpu0) / total) * 1e6, 1),
-    cpu_us_per_frame: cpuPerFrame(
-      { worker: workerCpuS, producer: producerCpuS, redis: cpu1 - cpu0 },
-      total,
-    ),
-    redis_minor_faults_per_frame: faults,
-    redis_commands_per_frame: commandsPerFrame(cmd0, cmd1, total),
+    ...windowResult(figures, total, set.meanBytes, load),
     settings: {
       sources: task.sources,
       producerFps: PRODUCER_FPS,

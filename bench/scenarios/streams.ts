@@ -1,14 +1,12 @@
 import { Redis } from 'ioredis';
-import { cpuSeconds, mb, peakRssMb, waitUntil, type Progress } from '../lib/child-io.js';
+import { waitUntil, type Progress } from '../lib/child-io.js';
 import { benchProcessor, PROCESS_OPTIONS } from '../lib/bench-processor.js';
 import { startDriver } from '../lib/driver.js';
 import { sourceIds } from '../lib/framepipe-env.js';
 import { loadFrameSet, parseSize } from '../lib/frames.js';
-import { commandStats, commandsPerFrame } from '../lib/command-stats.js';
 import { HAND_GROUP, handKeys, HandStreamsLoop } from '../lib/hand-streams.js';
-import { redisCpuSeconds, countRedisFaults, sampleRedisMemory } from '../lib/redis-info.js';
-import { cpuPerFrame, round } from '../lib/stats.js';
 import { warmUpFrames } from '../lib/warm-up.js';
+import { openWindow, windowResult } from '../lib/e2e-window.js';
 import type { ScenarioResult, Task } from '../lib/tasks.js';
 
 type StreamsTask = Extract<Task, { kind: 'streams' }>;
@@ -76,51 +74,25 @@ export async function runStreams(task: StreamsTask, progress: Progress): Promise
   await done(warmPerSource * task.sources, 0, 0.5, 'warm-up');
   loop.processed = 0;
 
-  const faultsPerFrame = await countRedisFaults(admin);
-  const cmd0 = await commandStats(admin);
-  const cpu0 = await redisCpuSeconds(admin);
-  const memory = sampleRedisMemory(admin);
-  const workerCpu0 = cpuSeconds();
-  const started = performance.now();
+  const window = await openWindow(admin);
   const adding = adder.run<{ peakRssMb: number; cpuS: number }>(
     request(warmPerSource * task.sources, perSource),
   );
   await done(total, 0.5, 0.5, 'all frames processed');
-  const seconds = (performance.now() - started) / 1000;
-  const workerCpuS = cpuSeconds() - workerCpu0;
-  const cpu1 = await redisCpuSeconds(admin);
-  const cmd1 = await commandStats(admin);
-  const faults = await faultsPerFrame(total);
-  const peakMemory = await memory.stop();
-  const { peakRssMb: adderRssMb, cpuS: adderCpuS } = await adding;
+  const figures = await window.close(total);
+  const load = await adding;
   await adder.stop();
   await loop.stop();
   await looping;
   reader.disconnect();
   admin.disconnect();
-  const fps = total / seconds;
   return {
     scenario: `streams ${task.processor} ${task.size}`,
     system: 'streams',
     kind: 'streams',
     size: task.size,
     processor: task.processor,
-    frames: total,
-    seconds: round(seconds),
-    frames_per_s: round(fps, 1),
-    mb_per_s: round(mb(fps * set.meanBytes), 2),
-    jpeg_bytes_mean: Math.round(set.meanBytes),
-    peak_rss_mb: peakRssMb(),
-    producer_peak_rss_mb: adderRssMb,
-    redis_used_memory_peak_mb: mb(peakMemory),
-    redis_cpu_s: round(cpu1 - cpu0),
-    redis_cpu_us_per_frame: round(((cpu1 - cpu0) / total) * 1e6, 1),
-    cpu_us_per_frame: cpuPerFrame(
-      { worker: workerCpuS, producer: adderCpuS, redis: cpu1 - cpu0 },
-      total,
-    ),
-    redis_minor_faults_per_frame: faults,
-    redis_commands_per_frame: commandsPerFrame(cmd0, cmd1, total),
+    ...windowResult(figures, total, set.meanBytes, load),
     settings: {
       path: 'hand-written: pipelined XADD *, XREADGROUP, in-line processing, result XADD + XACK pipelined',
       sources: task.sources,
