@@ -67,8 +67,8 @@ async function nextFrame(
 }
 
 /**
- * Source -> fps pacing (none at fps 0) -> JPEG -> size check -> entry id -> buffer. Ends when the source
- * ends, `frames` were taken, or the signal aborts; always ends the buffer.
+ * Source -> fps pacing (none at fps 0) -> JPEG -> size check -> entry id -> buffer. Ends when
+ * the source ends, `frames` were taken, or the signal aborts; always ends the buffer.
  */
 export async function ingestFrames(o: IngestOptions): Promise<void> {
   const { config, buffer, counters, metrics, signal } = o;

@@ -1,7 +1,7 @@
 /**
  * Frame pacing for the --fps cap (0: none, an interval of 0). `nextDeadline` is pure: the time
- * the next frame may be taken, given the previous deadline. A producer that fell behind by more than one frame
- * does not burst to catch up; it starts again from now.
+ * the next frame may be taken, given the previous deadline. A producer that fell behind by more
+ * than one frame does not burst to catch up; it starts again from now.
  */
 export function frameIntervalMs(fps: number): number {
   return fps > 0 ? 1000 / fps : 0;
