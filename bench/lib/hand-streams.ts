@@ -10,7 +10,7 @@ import type {
  * guarantees: XREADGROUP on a connection of its own, the frames processed in-line with
  * `inFlight` at once (as the bare limit runs them), and each tick's results written with
  * their XACKs in one pipeline. No claim of a dead peer's frames, no dead letters, no
- * heartbeat, no check that a frame is still pending before its result is added: the floor
+ * heartbeat, no check that a frame is still pending before its result is added: the reference
  * that framepipe's durable path is compared with (docs/performance.md).
  */
 

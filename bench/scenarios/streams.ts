@@ -18,8 +18,8 @@ const RESULTS_MAX_LEN = 10_000;
  * A hand-written Redis Streams pipeline doing the same work (bench/lib/hand-streams.ts):
  * plain pipelined XADDs from a process of their own into `sources` streams while one
  * XREADGROUP loop processes the frames in-line and writes results and XACKs. What framepipe
- * costs over it is the price of its guarantees; it is also the floor of what any streams
- * pipeline spends in Redis per frame on this machine. Clock: first add to last ack.
+ * costs over it is the price of its guarantees; what it reaches itself is a reference for a
+ * streams pipeline without them on this machine. Clock: first add to last ack.
  */
 export async function runStreams(task: StreamsTask, progress: Progress): Promise<ScenarioResult> {
   const set = await loadFrameSet(parseSize(task.size), task.distinct);
