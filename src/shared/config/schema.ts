@@ -15,10 +15,25 @@ const ms = z.number().int().positive().max(2_147_483_647);
 const sourceId = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'use 1-64 of A-Z a-z 0-9 _ . -');
 const hostPort = z.strictObject({ host: z.string().min(1), port });
 
+/**
+ * Pure: a redis URL's database (its path) is none, or 0-15 as redis.db allows. ioredis would
+ * send any path to SELECT, and on "DB index is out of range" stay on database 0, silently.
+ */
+export function urlDatabaseOk(url: string): boolean {
+  let path: string;
+  try {
+    path = new URL(url).pathname.replace(/^\//, '');
+  } catch {
+    return true; // not a URL: the regex says so
+  }
+  return path === '' || (/^\d{1,2}$/.test(path) && Number(path) <= 15);
+}
+
 export const RedisSchema = z.strictObject({
   url: z
     .string()
     .regex(/^rediss?:\/\/[^/]/, 'must be a redis:// or rediss:// URL')
+    .refine(urlDatabaseOk, 'its database (the path after the port) must be a whole number 0-15')
     .optional()
     .describe(
       'redis:// or rediss:// URL: host/port/username/password/db/tls in one (a higher layer still overrides each)',

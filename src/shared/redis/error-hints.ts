@@ -7,6 +7,9 @@ export function redisErrorHint(err: Error & { code?: unknown }): string | undefi
   if (/^(WRONGPASS|NOAUTH)/.test(m) || /invalid password/i.test(m)) {
     return 'Redis refused the credentials: check redis.username and redis.password (or the user and password of redis.url)';
   }
+  if (/DB index is out of range/.test(m)) {
+    return "the Redis server has fewer databases than redis.db asks for (its 'databases' setting): choose a lower redis.db";
+  }
   if (/^NOPERM/.test(m)) {
     return "the Redis user lacks a permission framepipe needs: its ACL needs the prefix's keys (~prefix:*), its channels (&*) and stream, hash, list and scripting commands";
   }

@@ -29,6 +29,10 @@ describe('redisErrorHint', () => {
       /TLS certificate/,
     );
     assert.match(
+      redisErrorHint(new Error('ERR DB index is out of range'))!,
+      /fewer databases than redis\.db/,
+    );
+    assert.match(
       redisErrorHint(withCode('getaddrinfo ENOTFOUND redis', 'ENOTFOUND'))!,
       /redis\.host/,
     );

@@ -104,6 +104,19 @@ describe('loadConfig', () => {
     assert.equal(same.redis.url, 'redis://b:1');
   });
 
+  it('refuses a redis.url whose database is not 0-15 (ioredis stayed on 0 silently)', async () => {
+    for (const url of ['redis://:pw@127.0.0.1:6547/99', 'redis://h:1/-1', 'redis://h:1/abc']) {
+      await assert.rejects(loadConfig({ flags: { redis: { url } } }), (err: unknown) => {
+        assert.ok(err instanceof ConfigError);
+        assert.match(err.message, /redis\.url.*database .* 0-15/);
+        assert.doesNotMatch(err.message, /:pw@/, 'the password is not quoted');
+        return true;
+      });
+    }
+    const ok = await loadConfig({ flags: { redis: { url: 'redis://h:1/15' } } });
+    assert.equal(ok.redis.url, 'redis://h:1/15');
+  });
+
   it('never quotes a secret it refuses: a short viewer token, a password, a URL password', async () => {
     const bad = [
       { viewer: { token: 'tok123' } },
