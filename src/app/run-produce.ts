@@ -1,5 +1,6 @@
 import type { ProducerStats } from '../producer/producer.js';
-import { createProducer } from '../producer/producer.js';
+import { createProducer, FLUSH_TIMEOUT_MS } from '../producer/producer.js';
+import { FramepipeError } from '../shared/errors.js';
 import { createFrameSource } from '../producer/sources/create-frame-source.js';
 import { FrameRecorder } from '../recording/frame-recorder.js';
 import { retryRedis } from '../shared/redis/retry-redis.js';
@@ -50,12 +51,27 @@ export async function runProduce(runtime: Runtime, signal: AbortSignal): Promise
     const secs = (Date.now() - started) / 1000;
     return `produced ${s.produced} (${(s.produced / Math.max(secs, 0.001)).toFixed(1)}/s)  refused ${s.refused}  dropped ${s.dropped}  buffered ${s.buffered}  waited ${(s.backpressureWaitMs / 1000).toFixed(1)}s`;
   });
+  let stats: ProducerStats;
   try {
-    return await producer.run(signal);
+    stats = await producer.run(signal);
   } finally {
     const s = producer.stats();
     progress.stop(
       `produced ${s.produced}, duplicates ${s.duplicates}, refused ${s.refused}, dropped ${s.dropped}`,
     );
   }
+  if (stats.givenUp > 0) {
+    throw flushTimeoutError(stats.givenUp);
+  }
+  return stats;
+}
+
+/** Pure: why `produce` exits 1 after a stop whose flush ran out of time (frames were lost). */
+export function flushTimeoutError(givenUp: number): FramepipeError {
+  return new FramepipeError(
+    'FRAMEPIPE_ERR_SHUTDOWN_TIMEOUT',
+    `the flush after the stop did not finish within ${FLUSH_TIMEOUT_MS} ms: ${givenUp} ` +
+      `frame${givenUp === 1 ? ' was' : 's were'} given up (still buffered, or written without ` +
+      `Redis confirming them: those may be stored); framepipe_frames_dropped_total counts them`,
+  );
 }

@@ -39,6 +39,11 @@ export interface ProducerStats {
   refused: number;
   /** Frames the producer dropped: buffer full (drop-oldest) or unsent at shutdown. */
   dropped: number;
+  /**
+   * Of those, frames given up when the flush after a stop ran out of time (FLUSH_TIMEOUT_MS)
+   * or the lease was lost: still buffered, or written but never confirmed (maybe stored).
+   */
+  givenUp: number;
   buffered: number;
   backpressureWaitMs: number;
   lastSeq: number;
@@ -68,7 +73,12 @@ class FrameProducer implements Producer {
   readonly #hardStop = new AbortController();
   readonly #now: () => number;
   readonly #labels: { source: string };
-  readonly #counters: IngestCounters & { produced: number; duplicates: number; waitMs: number };
+  readonly #counters: IngestCounters & {
+    produced: number;
+    duplicates: number;
+    waitMs: number;
+    givenUp: number;
+  };
   #lastSeq = -1;
   #leaseLost: Error | undefined;
   #running: Promise<ProducerStats> | undefined;
@@ -83,7 +93,14 @@ class FrameProducer implements Producer {
     this.#labels = { source: pc.source };
     this.#source = deps.source ?? createFrameSource(pc, deps.logger);
     this.#buffer = new FrameBuffer(pc.policy, pc.maxBufferedFrames);
-    const counters = { produced: 0, duplicates: 0, waitMs: 0, refused: 0, dropped: 0 };
+    const counters = {
+      produced: 0,
+      duplicates: 0,
+      waitMs: 0,
+      refused: 0,
+      dropped: 0,
+      givenUp: 0,
+    };
     this.#counters = { ...counters, encodeMsTotal: 0, encoded: 0 };
     this.#lease = new ProducerLease({
       redis: deps.redis,
@@ -107,6 +124,7 @@ class FrameProducer implements Producer {
       duplicates: c.duplicates,
       refused: c.refused,
       dropped: c.dropped,
+      givenUp: c.givenUp,
       buffered: this.#buffer.size,
       backpressureWaitMs: c.waitMs,
       lastSeq: this.#lastSeq,
@@ -283,12 +301,14 @@ class FrameProducer implements Producer {
         metrics.frameBytes.inc(labels, bytes); // once per batch: labelled updates hash the labels
         metrics.bufferedFrames.set(labels, this.#buffer.size - batch.length);
       },
-      onGivenUp: (n, stage) =>
+      onGivenUp: (n, stage) => {
+        this.#counters.givenUp += n;
         this.#countDropped(
           n,
           // The lease itself, not only #leaseLost: onLost comes a Redis round trip later.
           this.#lease.lost ? 'lease_lost' : stage === 'unconfirmed' ? 'unconfirmed' : 'shutdown',
-        ),
+        );
+      },
     });
   }
 
