@@ -65,11 +65,16 @@ export interface EdgeMetricsTickerOptions {
   readonly intervalMs?: number;
 }
 
-/** XADDs a producer metrics entry about once a second; failures are logged, never thrown. */
+/**
+ * XADDs a producer metrics entry about once a second, and a last one at stop (so the stream
+ * ends with the final counts, the stop's flush included, and a run under a second has one);
+ * failures are logged, never thrown.
+ */
 export class EdgeMetricsTicker {
   readonly #o: EdgeMetricsTickerOptions;
   #timer: NodeJS.Timeout | undefined;
   #tick: Promise<void> | undefined;
+  #write: (() => Promise<void>) | undefined;
 
   constructor(options: EdgeMetricsTickerOptions) {
     this.#o = options;
@@ -78,30 +83,40 @@ export class EdgeMetricsTicker {
   start(backlog: { refresh(): Promise<number> }): void {
     let previous = { ...this.#o.counters() };
     let at = performance.now();
+    this.#write = async () => {
+      const current = { ...this.#o.counters() };
+      const now = performance.now();
+      const depth = await backlog.refresh().catch(() => null);
+      const payload = edgeMetricsPayload(previous, current, now - at, depth, this.#o.buffered());
+      previous = current;
+      at = now;
+      await writeEdgeMetrics(this.#o.redis, this.#o.stream, this.#o.source, payload);
+    };
     this.#timer = setInterval(() => {
-      if (this.#tick !== undefined) {
-        return;
-      }
-      this.#tick = (async () => {
-        const current = { ...this.#o.counters() };
-        const now = performance.now();
-        const depth = await backlog.refresh().catch(() => null);
-        const payload = edgeMetricsPayload(previous, current, now - at, depth, this.#o.buffered());
-        previous = current;
-        at = now;
-        await writeEdgeMetrics(this.#o.redis, this.#o.stream, this.#o.source, payload);
-      })()
-        .catch((err: unknown) => this.#o.logger.debug({ err }, 'could not write edge metrics'))
-        .finally(() => {
+      if (this.#tick === undefined) {
+        this.#tick = this.#logged(this.#write!()).finally(() => {
           this.#tick = undefined;
         });
+      }
     }, this.#o.intervalMs ?? 1000);
     this.#timer.unref();
   }
 
+  /** Stops the ticks and writes the last entry (the caller bounds how long it may take). */
   async stop(): Promise<void> {
     clearInterval(this.#timer);
     this.#timer = undefined;
     await this.#tick;
+    const write = this.#write;
+    this.#write = undefined;
+    if (write !== undefined) {
+      await this.#logged(write());
+    }
+  }
+
+  #logged(writing: Promise<void>): Promise<void> {
+    return writing.catch((err: unknown) =>
+      this.#o.logger.debug({ err }, 'could not write edge metrics'),
+    );
   }
 }
