@@ -161,6 +161,10 @@ describe('producer writes frames to Redis', () => {
     for (const k of ['fps', 'produced', 'dropped', 'refused', 'encodeMs', 'backlog']) {
       assert.ok(k in payload, `payload has ${k}`);
     }
+    // The last entry, written at stop, has the final count.
+    const last = entries.at(-1)![1];
+    const final = JSON.parse(last[last.indexOf('payload') + 1]!) as { produced: number };
+    assert.equal(final.produced, 30);
   });
 
   it('refuses a replayed batch with the same ids and counts it as duplicates, not stored twice', async () => {
