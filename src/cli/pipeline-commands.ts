@@ -47,14 +47,17 @@ export function registerPipelineCommands(program: Command, ctx: CliContext): voi
         .command('produce')
         .description('read frames from a source and add them to its stream'),
     ),
-  ).action(async (opts: CommonOpts) => {
-    const runtime = createRuntime(await ctx.configFrom(opts));
-    try {
-      await runProduce(runtime, ctx.signal());
-    } finally {
-      await runtime.close();
-    }
-  });
+  )
+    // The group `block` waits on and the stream is made with: it must be the workers' group.
+    .option('--group <name>', 'consumer group the workers read with (block waits on its backlog)')
+    .action(async (opts: CommonOpts) => {
+      const runtime = createRuntime(await ctx.configFrom(opts));
+      try {
+        await runProduce(runtime, ctx.signal());
+      } finally {
+        await runtime.close();
+      }
+    });
 
   workerFlags(
     redisFlags(

@@ -125,6 +125,21 @@ describe('the framepipe CLI', () => {
     assert.doesNotThrow(() => parseConfig([written]));
   });
 
+  it("produce --group makes the stream with the workers' group and waits on its backlog", async () => {
+    const prefix = `test-${randomUUID()}`;
+    const keys = sourceKeys(prefix, 'cam1');
+    const r = await runCli([
+      ...['produce', '--redis-url', server.url, '--prefix', prefix, '--source', 'cam1'],
+      ...['--group', 'g2', '--frames', '2', '--fps', '0', '--width', '64', '--height', '48'],
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const groups = (await server.redis.xinfo('GROUPS', keys.frames)) as unknown[][];
+    assert.deepEqual(
+      groups.map((g) => g[g.indexOf('name') + 1]),
+      ['g2'],
+    );
+  });
+
   it('produce and work processes give each of 500 frames exactly one result; SIGTERM leaves nothing pending', async () => {
     const prefix = `test-${randomUUID()}`;
     const keys = sourceKeys(prefix, 'cam1');
