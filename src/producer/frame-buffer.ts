@@ -42,8 +42,7 @@ class Notifier {
 
 export type PushResult =
   | { readonly kind: 'accepted' }
-  | { readonly kind: 'dropped'; readonly frame: PendingFrame }
-  | { readonly kind: 'aborted' };
+  | { readonly kind: 'dropped'; readonly frame: PendingFrame };
 
 /**
  * Frames waiting for Redis, never more than maxBufferedFrames. The batches being written are
@@ -98,7 +97,11 @@ export class FrameBuffer {
         return { kind: 'dropped', frame: dropped! };
       }
       if (signal.aborted) {
-        return { kind: 'aborted' };
+        // block loses nothing at a stop: the frame waiting for room goes in, one over the
+        // cap, and the stop's flush writes it with the rest.
+        this.#frames.push(frame);
+        this.#changed.notify();
+        return { kind: 'accepted' };
       }
       await this.#changed.wait(signal);
     }

@@ -128,14 +128,10 @@ export async function ingestFrames(o: IngestOptions): Promise<void> {
         },
         signal,
       );
-      if (pushed.kind !== 'accepted') {
-        const reason = pushed.kind === 'dropped' ? 'buffer_full' : 'shutdown';
+      if (pushed.kind === 'dropped') {
         counters.dropped++;
-        metrics.framesDropped.inc({ ...labels, reason });
-        o.logger.debug(
-          { seq: pushed.kind === 'dropped' ? pushed.frame.seq : frameSeq, reason },
-          'frame dropped',
-        );
+        metrics.framesDropped.inc({ ...labels, reason: 'buffer_full' });
+        o.logger.debug({ seq: pushed.frame.seq, reason: 'buffer_full' }, 'frame dropped');
       }
       metrics.bufferedFrames.set(labels, buffer.size);
     }

@@ -47,7 +47,8 @@ export async function publishBuffered(o: PublishLoopOptions): Promise<void> {
   let errors = 0;
   while (!hard.aborted) {
     // Batches not yet stored are not in the backlog Redis reports: ask for room only when
-    // none is in flight, so the backlog never passes maxBacklog.
+    // none is in flight, so the backlog never passes maxBacklog (but at a stop, whose flush
+    // writes what is held rather than lose it: docs/reliability.md).
     const mustAskForRoom = o.policy === 'block' && o.waiter.credit === 0;
     if (
       inFlight.length >= Math.max(1, o.batchesInFlight) ||
