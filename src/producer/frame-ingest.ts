@@ -50,6 +50,7 @@ function countRefused(o: IngestOptions, reason: RefusedReason): void {
 async function nextFrame(
   frames: AsyncIterator<SourceItem>,
   o: IngestOptions,
+  warned: Set<string>,
 ): Promise<RawFrame | undefined> {
   while (!o.signal.aborted) {
     const next = await frames.next();
@@ -61,7 +62,13 @@ async function nextFrame(
     }
     const { reason, input, err } = next.value.unreadable;
     countRefused(o, reason);
-    o.logger.warn({ err, input, reason }, 'frame refused: input unreadable');
+    // A looping folder offers the same bad file on every pass: warn once, count every time.
+    const first = !warned.has(input);
+    warned.add(input);
+    o.logger[first ? 'warn' : 'debug'](
+      { err, input, reason },
+      first ? 'frame refused: input unreadable' : 'frame refused again: input unreadable',
+    );
   }
   return undefined;
 }
@@ -79,6 +86,7 @@ export async function ingestFrames(o: IngestOptions): Promise<void> {
   let seq = o.position.lastSeq + 1;
   let taken = 0;
   let deadline: number | undefined;
+  const warnedInputs = new Set<string>();
   try {
     while (!signal.aborted && (config.frames === 0 || taken < config.frames)) {
       if (interval > 0) {
@@ -91,7 +99,7 @@ export async function ingestFrames(o: IngestOptions): Promise<void> {
       if (signal.aborted) {
         break;
       }
-      const frame = await nextFrame(frames, o);
+      const frame = await nextFrame(frames, o, warnedInputs);
       if (frame === undefined) {
         break;
       }
