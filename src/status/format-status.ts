@@ -31,8 +31,9 @@ export function formatStatus(statuses: readonly SourceStatus[]): string {
     'LAG',
     'PENDING',
     'PROCESSED',
-    'DLQ',
+    'DEAD-LETTERED',
     'DROPPED',
+    'IN-DLQ',
     'RESULTS',
   ];
   const sharded = statuses.some((s) => s.shard !== undefined);
@@ -41,7 +42,15 @@ export function formatStatus(statuses: readonly SourceStatus[]): string {
     const c = s.counters;
     const dropped = (c.dropped_unread ?? 0) + (c.dropped_pending ?? 0);
     const common = [String(c.produced ?? 0)];
-    const tail = [String(c.processed ?? 0), String(s.dlq), String(dropped), String(s.results)];
+    // Counters, so PRODUCED = PROCESSED + DEAD-LETTERED + DROPPED + LAG + PENDING holds after a
+    // dlq purge or redrive too; IN-DLQ is what the dead-letter stream holds now.
+    const tail = [
+      String(c.processed ?? 0),
+      String(c.dead_lettered ?? 0),
+      String(dropped),
+      String(s.dlq),
+      String(s.results),
+    ];
     if (s.groups.length === 0) {
       rows.push([s.source, String(s.frames.length), ...common, '-', '0', '-', '-', ...tail]);
     }
