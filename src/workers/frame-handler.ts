@@ -1,5 +1,5 @@
 import type { WorkerConfig } from '../shared/config/schema.js';
-import { FramepipeError } from '../shared/errors.js';
+import { FramepipeError, PoisonFrameError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { Metrics } from '../shared/metrics.js';
 import type { RedisClient } from '../shared/redis/create-redis.js';
@@ -100,6 +100,13 @@ export class FrameHandler {
       let frame: FrameEntry;
       try {
         frame = decodeFrameEntry(d.id, d.fields, this.#d.config.maxFrameBytes);
+        // The stream names the camera: a frame claiming another would file its result (and a
+        // thumbnail) under the wrong one.
+        if (frame.source !== d.source) {
+          throw new PoisonFrameError(
+            `entry ${d.id}: source "${frame.source}" is not its stream's source "${d.source}"`,
+          );
+        }
       } catch (err) {
         await this.#fail(d, err, log);
         return;

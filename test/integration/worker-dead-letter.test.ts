@@ -86,6 +86,25 @@ describe('worker dead-lettering', () => {
     assert.equal(await pendingCount(server.redis, keys), 0);
   });
 
+  it('a frame claiming another source than its stream goes to the DLQ at once, naming both', async () => {
+    const config = testConfig(server, { processor: 'stats' });
+    const keys = keysOf(config);
+    await putFrames(server.redis, config, 2);
+    const jpeg = await makeJpeg();
+    await server.redis.xadd(
+      keys.frames,
+      '5000-0',
+      ...['v', '1', 'source', 'other', 'seq', '10', 'ts', '1', 'w', '32', 'h', '24'],
+      ...['fmt', 'jpeg', 'data', jpeg],
+    );
+    const { stats, dlq } = await runUntilSettled(config, 3);
+    assert.equal(dlq.length, 1);
+    assert.equal(dlq[0]?.dlq_code, 'FRAMEPIPE_ERR_POISON_FRAME');
+    assert.match(dlq[0]?.dlq_reason ?? '', /source "other" is not its stream's source "cam1"/);
+    assert.equal(stats.processed, 2);
+    assert.equal(await pendingCount(server.redis, keys), 0);
+  });
+
   it('a failing processor is retried, then dead-lettered after maxDeliveries with the last error', async () => {
     const config = testConfig(server, {
       processor: fixturePath('failing.ts'),
