@@ -32,7 +32,7 @@ export function formatEvalReport(report: EvalReport, maxMisses = 20): string {
   if (report.secondLooks !== undefined) {
     lines.push(
       '',
-      `Second looks: ${report.secondLooks} of ${report.samples.length} images read (off: --no-second-look, worker.plateSecondLook false).`,
+      `Second looks: ${report.secondLooks} of ${report.samples.length} images read (off here: --no-second-look; in workers: worker.plateSecondLook false).`,
     );
   }
   const skipped = report.skipped ?? [];
