@@ -1,5 +1,10 @@
 import { Piscina } from 'piscina';
-import { FramepipeError, PoisonFrameError, ProcessorError } from '../shared/errors.js';
+import {
+  FramepipeError,
+  PoisonFrameError,
+  ProcessorError,
+  ResultUnstorableError,
+} from '../shared/errors.js';
 import type { FrameInput, ProcessOptions } from './processors/processor.js';
 import type { FrameTask, TaskOutcome } from './tasks/process-frame.js';
 
@@ -59,6 +64,9 @@ export function outcomeError(outcome: Extract<TaskOutcome, { ok: false }>): Erro
   }
   if (outcome.code === 'FRAMEPIPE_ERR_FRAME_TOO_LARGE') {
     return new FramepipeError('FRAMEPIPE_ERR_FRAME_TOO_LARGE', outcome.message);
+  }
+  if (outcome.code === 'FRAMEPIPE_ERR_RESULT_UNSTORABLE') {
+    return new ResultUnstorableError(outcome.message);
   }
   // The message alone, as an in-line processor's error gives it: one reason wherever it ran.
   return new ProcessorError(outcome.message);

@@ -186,6 +186,37 @@ describe('worker dead-lettering', () => {
     assert.equal(stats.failed, 1, 'processed once: the same result would fail alike');
   });
 
+  it('a pool result that cannot leave its thread (a function) is dead-lettered at once, saying so', async () => {
+    const config = testConfig(server, {
+      processor: fixturePath('function-result-pool.ts'),
+      threads: 1,
+      maxDeliveries: 2,
+      claimIdleMs: 50,
+      claimIntervalMs: 20,
+    });
+    await putFrames(server.redis, config, 1);
+    const {
+      stats,
+      dlq: [letter],
+    } = await runUntilSettled(config, 1);
+    assert.equal(letter?.dlq_code, 'FRAMEPIPE_ERR_RESULT_UNSTORABLE');
+    assert.match(letter?.dlq_reason ?? '', /cannot leave its pool thread/);
+    assert.equal(stats.failed, 1, 'not retried: it would fail alike');
+  });
+
+  it('a plain object thrown on a pool thread keeps its code and message', async () => {
+    const config = testConfig(server, {
+      processor: fixturePath('plain-object-poison-pool.ts'),
+      threads: 1,
+    });
+    await putFrames(server.redis, config, 1);
+    const {
+      dlq: [letter],
+    } = await runUntilSettled(config, 1);
+    assert.equal(letter?.dlq_code, 'FRAMEPIPE_ERR_POISON_FRAME');
+    assert.match(letter?.dlq_reason ?? '', /model says no \(plain object\)/);
+  });
+
   it('a stop with a pool task still running ends its thread at the drain deadline, not a second one later', async () => {
     const config = testConfig(server, {
       processor: fixturePath('spin-on-seq-1-pool.ts'),

@@ -59,15 +59,52 @@ export default async function processFrame(task: FrameTask): Promise<TaskOutcome
     const started = performance.now();
     // Past the deadline Piscina ends this thread, so the signal a processor gets never aborts.
     const value = await processor.process(task.frame, task.options, NEVER_ABORTED);
-    return { ok: true, value, processMs: performance.now() - started };
+    const processMs = performance.now() - started;
+    const unsendable = cloneFailure(value);
+    if (unsendable !== undefined) {
+      return {
+        ok: false,
+        name: 'ResultUnstorableError',
+        code: 'FRAMEPIPE_ERR_RESULT_UNSTORABLE',
+        message: `the processor's result cannot leave its pool thread: ${unsendable}`,
+      };
+    }
+    return { ok: true, value, processMs };
   } catch (err) {
-    const e = err instanceof Error ? err : new Error(String(err));
-    const code = (e as { code?: unknown }).code;
-    return {
-      ok: false,
-      name: e.name,
-      message: e.message,
-      ...(typeof code === 'string' ? { code } : {}),
-    };
+    return failedOutcome(err);
   }
+}
+
+/**
+ * Why a result cannot cross to the main thread (a function, a symbol...), or undefined. Piscina
+ * would reject with a bare {} instead, retried as "[object Object]" until dead-lettered.
+ */
+function cloneFailure(value: unknown): string | undefined {
+  try {
+    structuredClone(value);
+    return undefined;
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
+}
+
+/** Pure: what crosses back for a thrown value; a plain { code, message } object keeps both. */
+export function failedOutcome(err: unknown): Extract<TaskOutcome, { ok: false }> {
+  const like = (typeof err === 'object' && err !== null ? err : {}) as {
+    name?: unknown;
+    code?: unknown;
+    message?: unknown;
+  };
+  const message =
+    typeof like.message === 'string'
+      ? like.message
+      : err instanceof Error
+        ? err.message
+        : String(err);
+  return {
+    ok: false,
+    name: typeof like.name === 'string' ? like.name : 'Error',
+    message,
+    ...(typeof like.code === 'string' ? { code: like.code } : {}),
+  };
 }
