@@ -7,7 +7,10 @@ import { ZERO_ID, parseEntryId, type EntryId } from '../shared/entry-id.js';
 export interface StreamPosition {
   /** The stream's last-generated-id: new ids must be greater. */
   readonly lastId: EntryId;
-  /** seq of the newest entry still in the stream, or -1. */
+  /**
+   * seq of the newest entry still in the stream; when it is empty (trimmed to nothing), of the
+   * newest result or dead letter; or -1.
+   */
   readonly lastSeq: number;
 }
 
@@ -38,7 +41,25 @@ export async function prepareStream(
   group: string,
 ): Promise<StreamPosition> {
   await registerSource(redis, prefix, source, keys, group);
-  return parseStreamPosition((await redis.xinfo('STREAM', keys.frames)) as unknown[]);
+  const position = parseStreamPosition((await redis.xinfo('STREAM', keys.frames)) as unknown[]);
+  if (position.lastSeq >= 0 || (position.lastId.ms === 0 && position.lastId.seq === 0)) {
+    return position;
+  }
+  // Frames were written but none is left: seq would start again at 0 (and a thumbnail named
+  // <seq>.jpg overwrite an older one). The newest result or dead letter still says where it was.
+  const newest = await Promise.all(
+    [keys.results, keys.dlq].map(async (k) =>
+      seqOf((await redis.xrevrange(k, '+', '-', 'COUNT', 1))[0]?.[1]),
+    ),
+  );
+  return { ...position, lastSeq: Math.max(-1, ...newest) };
+}
+
+/** Pure: the seq field of a flat field list, or -1. */
+export function seqOf(fields: readonly string[] | undefined): number {
+  const at = fields?.indexOf('seq') ?? -1;
+  const seq = at >= 0 && at % 2 === 0 ? Number(fields?.[at + 1]) : Number.NaN;
+  return Number.isSafeInteger(seq) && seq >= 0 ? seq : -1;
 }
 
 /**

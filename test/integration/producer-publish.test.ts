@@ -148,6 +148,23 @@ describe('producer writes frames to Redis', () => {
     assert.equal(c.dropped_unread + len, c.produced);
   });
 
+  it('goes on counting seq after a stream trimmed to nothing, from its newest result', async () => {
+    const { config, deps, keys } = setup({ frames: 5 });
+    const first = createProducer(config, deps);
+    await first.run(new AbortController().signal);
+    await first.close();
+    // A worker settled them all (its newest result says seq 4) and every frame was trimmed.
+    await server.redis.xadd(keys.results, '*', 'frame', '1-0', 'seq', '4');
+    await server.redis.xtrim(keys.frames, 'MAXLEN', 0);
+    const second = createProducer({ ...config, producer: { ...config.producer, frames: 2 } }, deps);
+    await second.run(new AbortController().signal);
+    await second.close();
+    const seqs = (await server.redis.xrange(keys.frames, '-', '+')).map(
+      ([, f]) => f[f.indexOf('seq') + 1],
+    );
+    assert.deepEqual(seqs, ['5', '6'], 'not 0 and 1 again');
+  });
+
   it('writes a producer metrics entry about once a second', async () => {
     const { config, deps, keys } = setup({ frames: 30, fps: 20 });
     const producer = createProducer(config, deps);
