@@ -41,8 +41,7 @@ class Notifier {
 }
 
 export type PushResult =
-  | { readonly kind: 'accepted' }
-  | { readonly kind: 'dropped'; readonly frame: PendingFrame };
+  { readonly kind: 'accepted' } | { readonly kind: 'dropped'; readonly frame: PendingFrame };
 
 /**
  * Frames waiting for Redis, never more than maxBufferedFrames. The batches being written are
