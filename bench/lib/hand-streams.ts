@@ -4,6 +4,7 @@ import type {
   ProcessOptions,
   Processor,
 } from '../../src/workers/processors/processor.js';
+import { fieldMap } from '../../src/shared/stream-entries.js';
 
 /**
  * What a competent hand-written Redis Streams worker does, with none of framepipe's
@@ -30,10 +31,7 @@ interface Settled {
 
 /** Pure: a flat `[k1, v1, ...]` entry as the processor's input; null without its data. */
 export function handFrameInput(id: string, fields: readonly Buffer[]): FrameInput | null {
-  const f = new Map<string, Buffer>();
-  for (let i = 0; i + 1 < fields.length; i += 2) {
-    f.set(fields[i]!.toString(), fields[i + 1]!);
-  }
+  const f = fieldMap(fields);
   const data = f.get('data');
   if (data === undefined) {
     return null;

@@ -19,13 +19,8 @@ export function parseStreamPosition(reply: readonly unknown[]): StreamPosition {
   const info = pairsToObject(reply);
   const lastGenerated = info['last-generated-id'];
   const lastId = typeof lastGenerated === 'string' ? parseEntryId(lastGenerated) : ZERO_ID;
-  let lastSeq = -1;
   const entry = info['last-entry'];
-  if (Array.isArray(entry) && Array.isArray(entry[1])) {
-    const fields = pairsToObject(entry[1] as unknown[]);
-    const seq = Number(String(fields.seq));
-    lastSeq = Number.isSafeInteger(seq) ? seq : -1;
-  }
+  const lastSeq = Array.isArray(entry) ? seqOf(entry[1] as readonly unknown[] | undefined) : -1;
   return { lastId, lastSeq };
 }
 
@@ -55,10 +50,9 @@ export async function prepareStream(
   return { ...position, lastSeq: Math.max(-1, ...newest) };
 }
 
-/** Pure: the seq field of a flat field list, or -1. */
-export function seqOf(fields: readonly string[] | undefined): number {
-  const at = fields?.indexOf('seq') ?? -1;
-  const seq = at >= 0 && at % 2 === 0 ? Number(fields?.[at + 1]) : Number.NaN;
+/** Pure: the seq field of an entry's flat field list, or -1. */
+export function seqOf(fields: readonly unknown[] | undefined): number {
+  const seq = Array.isArray(fields) ? Number(String(pairsToObject(fields).seq)) : Number.NaN;
   return Number.isSafeInteger(seq) && seq >= 0 ? seq : -1;
 }
 

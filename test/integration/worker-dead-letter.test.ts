@@ -33,6 +33,19 @@ describe('worker dead-lettering', () => {
     return { stats, metrics: w.metrics, dlq: await dlqEntries(server.redis, keys) };
   };
 
+  /** One frame for `worker`'s processor, retried quickly: its dead letter and the stats. */
+  const deadLetterOfOne = async (worker: Partial<Config['worker']>) => {
+    const config = testConfig(server, {
+      maxDeliveries: 2,
+      claimIdleMs: 50,
+      claimIntervalMs: 20,
+      ...worker,
+    });
+    await putFrames(server.redis, config, 1);
+    const { stats, dlq } = await runUntilSettled(config, 1);
+    return { stats, letter: dlq[0] };
+  };
+
   it('a corrupt JPEG lands in the DLQ with its reason while the others are processed', async () => {
     const config = testConfig(server, { processor: 'stats' });
     const keys = keysOf(config);
@@ -170,49 +183,27 @@ describe('worker dead-lettering', () => {
   }
 
   it('a result JSON cannot hold is dead-lettered at once with that reason, not retried', async () => {
-    const config = testConfig(server, {
-      processor: fixturePath('bigint-result.ts'),
-      maxDeliveries: 2,
-      claimIdleMs: 50,
-      claimIntervalMs: 20,
-    });
-    await putFrames(server.redis, config, 1);
-    const {
-      stats,
-      dlq: [letter],
-    } = await runUntilSettled(config, 1);
+    const { stats, letter } = await deadLetterOfOne({ processor: fixturePath('bigint-result.ts') });
     assert.match(letter?.dlq_reason ?? '', /result cannot be stored as JSON: .*BigInt/);
     assert.equal(letter?.dlq_code, 'FRAMEPIPE_ERR_RESULT_UNSTORABLE');
     assert.equal(stats.failed, 1, 'processed once: the same result would fail alike');
   });
 
   it('a pool result that cannot leave its thread (a function) is dead-lettered at once, saying so', async () => {
-    const config = testConfig(server, {
+    const { stats, letter } = await deadLetterOfOne({
       processor: fixturePath('function-result-pool.ts'),
       threads: 1,
-      maxDeliveries: 2,
-      claimIdleMs: 50,
-      claimIntervalMs: 20,
     });
-    await putFrames(server.redis, config, 1);
-    const {
-      stats,
-      dlq: [letter],
-    } = await runUntilSettled(config, 1);
     assert.equal(letter?.dlq_code, 'FRAMEPIPE_ERR_RESULT_UNSTORABLE');
     assert.match(letter?.dlq_reason ?? '', /cannot leave its pool thread/);
     assert.equal(stats.failed, 1, 'not retried: it would fail alike');
   });
 
   it('a plain object thrown on a pool thread keeps its code and message', async () => {
-    const config = testConfig(server, {
+    const { letter } = await deadLetterOfOne({
       processor: fixturePath('plain-object-poison-pool.ts'),
       threads: 1,
     });
-    await putFrames(server.redis, config, 1);
-    const {
-      dlq: [letter],
-    } = await runUntilSettled(config, 1);
     assert.equal(letter?.dlq_code, 'FRAMEPIPE_ERR_POISON_FRAME');
     assert.match(letter?.dlq_reason ?? '', /model says no \(plain object\)/);
   });

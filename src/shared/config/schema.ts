@@ -3,6 +3,7 @@ import { ApiOptionsSchema } from './api-options.js';
 import { BridgeOptionsSchema } from './bridge-options.js';
 import { SinkOptionsSchema } from './sink-options.js';
 import { ViewerOptionsSchema } from './viewer-options.js';
+import { redisUrlFields } from './redis-url-layers.js';
 
 /**
  * The one home of every option: its type, default and doc. `framepipe config init` and the
@@ -20,13 +21,9 @@ const hostPort = z.strictObject({ host: z.string().min(1), port });
  * send any path to SELECT, and on "DB index is out of range" stay on database 0, silently.
  */
 export function urlDatabaseOk(url: string): boolean {
-  let path: string;
-  try {
-    path = new URL(url).pathname.replace(/^\//, '');
-  } catch {
-    return true; // not a URL: the regex says so
-  }
-  return path === '' || (/^\d{1,2}$/.test(path) && Number(path) <= 15);
+  // Not a redis URL at all: the regex says so.
+  const db = redisUrlFields(url)?.db;
+  return db === undefined || (typeof db === 'number' && db <= 15);
 }
 
 export const RedisSchema = z.strictObject({

@@ -95,12 +95,7 @@ export function failedOutcome(err: unknown): Extract<TaskOutcome, { ok: false }>
     code?: unknown;
     message?: unknown;
   };
-  const message =
-    typeof like.message === 'string'
-      ? like.message
-      : err instanceof Error
-        ? err.message
-        : String(err);
+  const message = typeof like.message === 'string' ? like.message : String(err);
   return {
     ok: false,
     name: typeof like.name === 'string' ? like.name : 'Error',
